@@ -1,0 +1,67 @@
+/**
+ * Worker configuration, read from the environment and validated once at start-up.
+ * Every variable has a default that matches the embedded dev stack (`gauntlet dev up`).
+ */
+import { z } from 'zod';
+
+export const WORKER_ENV = {
+  temporalAddress: 'GAUNTLET_TEMPORAL_ADDRESS',
+  namespace: 'GAUNTLET_NAMESPACE',
+  taskQueue: 'GAUNTLET_TASK_QUEUE',
+  storageEndpoint: 'GAUNTLET_STORAGE_ENDPOINT',
+  storageAccessKey: 'GAUNTLET_STORAGE_ACCESS_KEY',
+  storageSecretKey: 'GAUNTLET_STORAGE_SECRET_KEY',
+  storageRegion: 'GAUNTLET_STORAGE_REGION',
+  bucket: 'GAUNTLET_BUCKET',
+  stateDir: 'GAUNTLET_STATE_DIR',
+  python: 'GAUNTLET_PYTHON',
+  uiUrl: 'GAUNTLET_UI_URL',
+} as const;
+
+export const WorkerConfig = z.strictObject({
+  temporalAddress: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  namespace: z.string().min(1).default('default'),
+  taskQueue: z.string().min(1).default('gauntlet'),
+  storageEndpoint: z.url().default('http://127.0.0.1:9000'),
+  storageAccessKey: z.string().min(3).default('gauntlet'),
+  storageSecretKey: z.string().min(8).default('gauntlet-dev-secret'),
+  storageRegion: z.string().min(1).default('us-east-1'),
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name').default('gauntlet'),
+  stateDir: z.string().min(1).default('.gauntlet'),
+  python: z.string().min(1).default('python3'),
+  uiUrl: z.url().default('http://127.0.0.1:8233'),
+});
+export type WorkerConfig = z.infer<typeof WorkerConfig>;
+
+/** Reads the config from an environment; throws a ConfigError naming each bad variable and its value. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const raw: Record<string, string> = {};
+  for (const [key, variable] of Object.entries(WORKER_ENV)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = WorkerConfig.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const key = String(issue.path[0]) as keyof typeof WORKER_ENV;
+    return `${WORKER_ENV[key] ?? key}: ${issue.message} (got ${JSON.stringify(raw[key])})`;
+  });
+  throw new ConfigError(problems);
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid worker configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The storage credentials as the trainer sees them (env only, never a payload). */
+export function trainerStorageEnv(config: WorkerConfig): Record<string, string> {
+  return {
+    GAUNTLET_STORAGE_ENDPOINT: config.storageEndpoint,
+    GAUNTLET_STORAGE_ACCESS_KEY: config.storageAccessKey,
+    GAUNTLET_STORAGE_SECRET_KEY: config.storageSecretKey,
+    GAUNTLET_STORAGE_REGION: config.storageRegion,
+  };
+}
