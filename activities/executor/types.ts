@@ -1,0 +1,55 @@
+/** What every executor (local process, Kubernetes Job) offers the job activity. */
+import type { Job, ProgressEvent } from '../../core/spec/job.js';
+import type { PipelineSpec } from '../../core/spec/pipeline.js';
+
+export type TrainerSpec = PipelineSpec['trainer'];
+
+export interface ExecutionRequest {
+  job: Job;
+  /** Which trainer runs the job (reference or a user command). */
+  trainer: TrainerSpec;
+}
+
+/** Carried in Temporal heartbeats so that a retried attempt can adopt or resume the job. */
+export interface ExecutionCheckpoint {
+  /** Bytes of the job's output already read (local executor). */
+  offset: number;
+  /** URI of the last checkpoint the trainer reported. */
+  lastCheckpoint: string | null;
+}
+
+export interface ExecutionHooks {
+  onEvent(event: ProgressEvent): void;
+  heartbeat(state: ExecutionCheckpoint): void;
+  /** Aborted when the activity is cancelled or the worker shuts down. */
+  signal: AbortSignal;
+  /** True when the abort came from a worker shutdown: leave the job running for the next worker to adopt. */
+  isWorkerShutdown(): boolean;
+  /** The job to launch when an earlier launch left a checkpoint (mode-specific: train resumes, evaluate does not). */
+  resumeFrom(job: Job, checkpointUri: string): Job;
+  /** From the previous attempt's last heartbeat, if any. */
+  previous: ExecutionCheckpoint | null;
+}
+
+export interface ExecutionOutcome {
+  /** The trainer's exit code; null when it died without one (killed by a signal). */
+  exitCode: number | null;
+  /** Last lines of the trainer's stderr, for error messages. */
+  stderrTail: string[];
+  /** True when this attempt found the job already running (or finished) and took it over. */
+  adopted: boolean;
+  /** How many times this job's process has been launched in total (retries included). */
+  launches: number;
+}
+
+export interface Executor {
+  run(request: ExecutionRequest, hooks: ExecutionHooks): Promise<ExecutionOutcome>;
+}
+
+/** Thrown when the worker shuts down mid-job: the job keeps running and the next attempt adopts it. */
+export class JobDetachedError extends Error {
+  constructor(readonly jobId: string) {
+    super(`worker shutting down: job ${jobId} left running for the next worker to adopt`);
+    this.name = 'JobDetachedError';
+  }
+}

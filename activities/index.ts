@@ -1,0 +1,19 @@
+/**
+ * The activity factory: every side effect of a pipeline, built from injected clients. The worker is the only
+ * place that calls it; workflows see these functions as types only.
+ */
+import { createIngest, type IngestDeps } from './ingest.js';
+import { createWriteRunManifest, type ManifestDeps } from './manifest.js';
+import { createRunJob, type RunJobDeps } from './runJob.js';
+
+export type ActivityDeps = RunJobDeps & IngestDeps & ManifestDeps;
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ingestDataset: createIngest(deps),
+    runJob: createRunJob(deps),
+    writeRunManifest: createWriteRunManifest(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

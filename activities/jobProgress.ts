@@ -1,0 +1,63 @@
+/**
+ * Folds a job's progress events into the small, throttled updates the workflow's progress query shows.
+ * Updates travel as signals, so they are rare on purpose: one per epoch or per interval, not one per line.
+ */
+import type { JobProgressUpdate } from '../core/progress.js';
+import type { ProgressEvent } from '../core/spec/job.js';
+
+export class ProgressFolder {
+  private readonly metrics: Record<string, number | null> = {};
+  private epoch: number | undefined;
+  private lastSentAt = 0;
+  private dirty = false;
+  private lastLog = '';
+
+  constructor(
+    private readonly stage: string,
+    private readonly totalEpochs: number | undefined,
+    private readonly send: (update: JobProgressUpdate) => void,
+    private readonly minIntervalMs = 2000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  add(event: ProgressEvent): void {
+    if (event.event === 'metric') {
+      this.metrics[event.name] = event.value;
+      if (event.epoch !== undefined) this.epoch = event.epoch;
+    } else if (event.event === 'lr_point') {
+      this.metrics.lr = event.lr;
+      this.metrics.loss = event.loss;
+    } else if (event.event === 'log') {
+      this.lastLog = event.message;
+    }
+    this.dirty = true;
+    if (this.now() - this.lastSentAt >= this.minIntervalMs) this.flush();
+  }
+
+  flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.lastSentAt = this.now();
+    this.send(this.snapshot());
+  }
+
+  snapshot(): JobProgressUpdate {
+    const parts: string[] = [];
+    if (this.epoch !== undefined) parts.push(`epoch ${this.epoch}${this.totalEpochs ? `/${this.totalEpochs}` : ''}`);
+    for (const [name, value] of Object.entries(this.metrics)) {
+      if (value !== null) parts.push(`${name} ${formatMetric(value)}`);
+    }
+    if (parts.length === 0 && this.lastLog) parts.push(this.lastLog);
+    return {
+      stage: this.stage,
+      ...(this.epoch !== undefined ? { epoch: this.epoch } : {}),
+      ...(this.totalEpochs !== undefined ? { totalEpochs: this.totalEpochs } : {}),
+      metrics: { ...this.metrics },
+      detail: parts.join(' · '),
+    };
+  }
+}
+
+function formatMetric(value: number): string {
+  return Math.abs(value) >= 1e-3 && Math.abs(value) < 1e4 ? value.toFixed(4).replace(/0+$/, '').replace(/\.$/, '') : value.toExponential(2);
+}

@@ -1,0 +1,70 @@
+/**
+ * The run manifest: one JSON document per run in the store that says exactly what ran — spec, data hash, code
+ * version, metrics and artifact URIs — so any two runs can be compared and any run reproduced.
+ */
+import { Context } from '@temporalio/activity';
+import type { ArtifactStore } from './store.js';
+import type { ManifestRequest } from './types.js';
+
+export interface CodeVersion {
+  gauntlet: string;
+  /** Commit of the checkout the worker runs from; null outside a git checkout. */
+  gitCommit: string | null;
+  gitDirty: boolean | null;
+}
+
+export interface ManifestDeps {
+  store: ArtifactStore;
+  codeVersion: CodeVersion;
+  now: () => Date;
+}
+
+export const MANIFEST_VERSION = 'gauntlet.run-manifest/v1';
+
+export function createWriteRunManifest(deps: ManifestDeps) {
+  return async function writeRunManifest(request: ManifestRequest): Promise<string> {
+    const { workflowExecution } = Context.current().info;
+    const runId = workflowExecution?.workflowId ?? 'unknown';
+    const artifacts: Record<string, string> = { data: request.ingest.data.uri, split: request.ingest.data.splitUri };
+    const jobs: Record<string, unknown> = {};
+    for (const [stage, job] of Object.entries(request.jobs)) {
+      for (const [name, uri] of Object.entries(job.result.artifacts)) artifacts[`${stage}.${name}`] = uri;
+      artifacts[`${stage}.result`] = job.resultUri;
+      jobs[stage] = {
+        jobId: job.jobId,
+        mode: job.result.mode,
+        metrics: job.result.metrics,
+        device: job.result.device,
+        trainer: job.result.trainer,
+        launches: job.launches,
+        trainerSeconds: job.trainerSeconds,
+        resumedFromEpoch: job.result.resumedFromEpoch,
+      };
+    }
+    const manifest = {
+      manifest: MANIFEST_VERSION,
+      runId,
+      temporalRunId: workflowExecution?.runId ?? null,
+      pipeline: request.spec.name,
+      specFile: request.specFile ?? null,
+      spec: request.spec,
+      data: {
+        source: request.spec.data.source,
+        sha256: request.ingest.data.sha256,
+        splitSha256: request.ingest.splitSha256,
+        rows: request.ingest.rows,
+        classes: request.ingest.classes,
+        counts: request.ingest.counts,
+      },
+      code: deps.codeVersion,
+      metrics: request.metrics,
+      goal: request.spec.goal ?? null,
+      goalMet: request.goalMet,
+      jobs,
+      artifacts,
+      startedAt: request.startedAt,
+      finishedAt: deps.now().toISOString(),
+    };
+    return deps.store.putJson(`runs/${runId}/manifest.json`, manifest);
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The job activity: turns a stage's request into a job document, runs it on the executor, and reads the result
+ * from the store. The job id comes from the workflow and the stage — never the attempt — so a retry finds the
+ * job it already started. Exit codes become Temporal failures: bad input is non-retryable, the rest retry.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import { dnsLabel } from '../core/naming.js';
+import { Job, JOB_CONTRACT_VERSION, JobExitCode, JobResult, type JobInput } from '../core/spec/job.js';
+import { jobProgressSignal } from '../workflows/definitions.js';
+import type { Executor, ExecutionCheckpoint } from './executor/types.js';
+import { JobDetachedError } from './executor/types.js';
+import { ProgressFolder } from './jobProgress.js';
+import type { ArtifactStore } from './store.js';
+import type { JobOutcome, JobRequest } from './types.js';
+
+export interface RunJobDeps {
+  store: ArtifactStore;
+  executor: Executor;
+  /** Sends progress to the workflow; null in tests that run activities without a server. */
+  temporal: Client | null;
+}
+
+const HeartbeatDetails = z.object({ offset: z.number().int().min(0), lastCheckpoint: z.string().nullable() });
+
+/** Failure types a retry policy can name. */
+export const FailureType = { BadInput: 'BadInput', TrainerFailed: 'TrainerFailed', ResultMissing: 'ResultMissing' } as const;
+
+export function jobIdFor(workflowId: string, runId: string, activityId: string, stage: string): string {
+  return dnsLabel([workflowId, stage], [workflowId, runId, activityId, stage]);
+}
+
+export function buildJob(request: JobRequest, jobId: string, outputPrefix: string): Job {
+  const input: JobInput = {
+    contract: JOB_CONTRACT_VERSION,
+    jobId,
+    mode: request.mode,
+    seed: request.seed,
+    data: request.data,
+    output: { prefix: outputPrefix },
+    hyperparameters: request.hyperparameters ?? {},
+    device: request.trainer.device,
+    checkpoint: request.checkpoint ?? null,
+    ...(request.epochs !== undefined ? { epochs: request.epochs } : {}),
+    ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
+    ...(request.schedule !== undefined ? { schedule: request.schedule } : {}),
+    ...(request.split !== undefined ? { split: request.split } : {}),
+  };
+  return Job.parse(input);
+}
+
+export function createRunJob(deps: RunJobDeps) {
+  return async function runJob(request: JobRequest): Promise<JobOutcome> {
+    const context = Context.current();
+    const { workflowExecution, activityId } = context.info;
+    if (!workflowExecution) throw ApplicationFailure.nonRetryable('runJob must run inside a workflow', FailureType.BadInput);
+    const jobId = jobIdFor(workflowExecution.workflowId, workflowExecution.runId, activityId, request.stage);
+    const prefix = deps.store.uri(`runs/${workflowExecution.workflowId}/${request.stage}/`);
+    const job = buildJob(request, jobId, prefix);
+    const previous = HeartbeatDetails.safeParse(context.info.heartbeatDetails);
+
+    const folder = new ProgressFolder(request.stage, request.epochs, (update) => {
+      deps.temporal?.workflow
+        .getHandle(workflowExecution.workflowId, workflowExecution.runId)
+        .signal(jobProgressSignal, update)
+        .catch((error: unknown) => context.log.warn('progress signal failed', { error: String(error) }));
+    });
+
+    let outcome;
+    try {
+      outcome = await deps.executor.run({ job, trainer: request.trainer }, {
+        onEvent: (event) => folder.add(event),
+        heartbeat: (state: ExecutionCheckpoint) => context.heartbeat(state),
+        signal: context.cancellationSignal,
+        isWorkerShutdown: () => context.cancellationDetails?.workerShutdown === true,
+        previous: previous.success ? previous.data : null,
+        resumeFrom: (toResume, checkpoint) => (toResume.mode === 'train' ? { ...toResume, checkpoint } : toResume),
+      });
+    } catch (error) {
+      if (error instanceof JobDetachedError) context.log.info(error.message);
+      throw error;
+    } finally {
+      folder.flush();
+    }
+
+    const detail = `${outcome.stderrTail.slice(-10).join('\n')}`;
+    if (outcome.exitCode === JobExitCode.BadInput) {
+      throw ApplicationFailure.nonRetryable(`job ${jobId} rejected its input (exit 2):\n${detail}`, FailureType.BadInput);
+    }
+    if (outcome.exitCode !== JobExitCode.Success) {
+      const how = outcome.exitCode === null ? 'was killed' : `exited with ${outcome.exitCode}`;
+      throw ApplicationFailure.retryable(`job ${jobId} ${how}; it will resume from its last checkpoint:\n${detail}`, FailureType.TrainerFailed);
+    }
+    const resultUri = `${prefix}result.json`;
+    if (!(await deps.store.exists(resultUri))) {
+      throw ApplicationFailure.retryable(`job ${jobId} exited 0 but wrote no ${resultUri}`, FailureType.ResultMissing);
+    }
+    const result = await deps.store.getJson(resultUri, JobResult);
+    const trainerSeconds = (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000;
+    return { jobId, resultUri, result, launches: outcome.launches, adopted: outcome.adopted, trainerSeconds };
+  };
+}

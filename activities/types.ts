@@ -1,0 +1,56 @@
+/** Requests and results of the activities, shared (as types only) with the workflows. */
+import type { Job, JobMode, JobResult, Schedule, SplitName } from '../core/spec/job.js';
+import type { SplitOptions } from '../core/split.js';
+import type { PipelineSpec } from '../core/spec/pipeline.js';
+
+export interface IngestRequest {
+  /** `sklearn:digits` or `file:/absolute/path.csv` (the CLI makes file paths absolute). */
+  source: string;
+  labelColumn: string;
+  split: SplitOptions;
+}
+
+export interface IngestResult {
+  data: Job['data'];
+  rows: number;
+  classes: string[];
+  counts: { train: number; valid: number; test: number };
+  splitSha256: string;
+}
+
+export interface JobRequest {
+  /** Stage name: part of the job id and the output prefix, stable across retries. */
+  stage: string;
+  mode: JobMode;
+  trainer: PipelineSpec['trainer'];
+  data: Job['data'];
+  seed: number;
+  epochs?: number;
+  batchSize?: number;
+  hyperparameters?: Record<string, number | string | boolean>;
+  schedule?: Schedule;
+  /** Model to load (evaluate / predict). */
+  checkpoint?: string | null;
+  split?: SplitName;
+}
+
+export interface JobOutcome {
+  jobId: string;
+  resultUri: string;
+  result: JobResult;
+  /** Launches of the trainer process for this job (1 unless it was retried). */
+  launches: number;
+  adopted: boolean;
+  /** Seconds the trainer says it ran (result.json). */
+  trainerSeconds: number;
+}
+
+export interface ManifestRequest {
+  spec: PipelineSpec;
+  specFile?: string;
+  startedAt: string;
+  ingest: IngestResult;
+  jobs: Record<string, JobOutcome>;
+  metrics: Record<string, number | null>;
+  goalMet: boolean | null;
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Entry point: the CLI is compiled to dist/ by `npm run build`.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  console.error('error: gauntlet is not built yet: run `npm run build` in the repository');
+  process.exit(2);
+}
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv);

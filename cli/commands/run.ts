@@ -1,0 +1,98 @@
+/**
+ * `gauntlet run FILE [--watch] [--json]`: validates the pipeline, starts it with a readable id, waits for the end,
+ * and prints the metrics and the run's Temporal UI link.
+ */
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { runWorkflowId } from '../../core/naming.js';
+import type { PipelineSpec } from '../../core/spec/pipeline.js';
+import { progressQuery, searchAttributes, type PipelineResult } from '../../workflows/definitions.js';
+import { cliContext, runUiUrl, withClient, type CliContext } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
+import { createProgressDisplay } from '../progressDisplay.js';
+import { readPipelineFile } from './validate.js';
+
+interface RunOptions {
+  watch?: boolean;
+  json?: boolean;
+}
+
+/** A `file:` data source is relative to the pipeline file; the worker needs it absolute. */
+export function resolveDataSource(spec: PipelineSpec, specFile: string): PipelineSpec {
+  const { source } = spec.data;
+  if (!source.startsWith('file:')) return spec;
+  const path = source.slice('file:'.length);
+  const absolute = isAbsolute(path) ? path : resolve(dirname(resolve(specFile)), path);
+  return { ...spec, data: { ...spec.data, source: `file:${absolute}` } };
+}
+
+export async function startRun(client: Client, context: CliContext, spec: PipelineSpec, specFile: string) {
+  const workflowId = runWorkflowId(spec.name, new Date());
+  return client.workflow.start('pipelineWorkflow', {
+    workflowId,
+    taskQueue: context.taskQueue,
+    args: [{ spec, specFile }],
+    staticSummary: `pipeline ${spec.name} · ${specFile}`,
+    typedSearchAttributes: [
+      { key: searchAttributes.pipeline, value: spec.name },
+      { key: searchAttributes.status, value: 'running' },
+      { key: searchAttributes.stage, value: 'queued' },
+    ],
+  });
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a pipeline and wait for it to finish')
+    .argument('<file>', 'pipeline YAML')
+    .option('--watch', 'show live progress until the run ends')
+    .option('--json', 'print one JSON object with runId, status, metrics and uiUrl')
+    .action(async (file: string, options: RunOptions) => {
+      const spec = resolveDataSource(await readPipelineFile(file), file);
+      const context = cliContext();
+      await withClient(context, async (client) => {
+        const handle = await startRun(client, context, spec, file);
+        const uiUrl = runUiUrl(context, handle.workflowId);
+        if (!options.json) console.error(`started ${handle.workflowId}\n  ${uiUrl}`);
+        const display = options.watch && !options.json ? createProgressDisplay() : null;
+        const poller = display
+          ? setInterval(() => {
+              handle.query(progressQuery).then((progress) => display.update(progress), () => undefined);
+            }, 1000)
+          : null;
+        let result: PipelineResult;
+        try {
+          result = (await handle.result()) as PipelineResult;
+        } catch (error) {
+          const message = error instanceof WorkflowFailedError ? describeFailure(error) : String(error);
+          if (options.json) console.log(JSON.stringify({ runId: handle.workflowId, status: 'failed', metrics: {}, uiUrl, error: message }));
+          throw new CliError(`run ${handle.workflowId} failed: ${message}\n  ${uiUrl}`, ExitCode.Failed);
+        } finally {
+          if (poller) clearInterval(poller);
+          display?.stop();
+        }
+        if (options.json) {
+          console.log(JSON.stringify({ ...result, uiUrl }));
+          return;
+        }
+        console.log(`run ${result.runId} ${result.status}`);
+        for (const [name, value] of Object.entries(result.metrics)) console.log(`  ${name.padEnd(16)} ${value ?? 'n/a'}`);
+        if (result.goalMet !== null) console.log(`  goal             ${result.goalMet ? 'met' : 'NOT met'}`);
+        console.log(`  manifest         ${result.manifestUri}`);
+        console.log(`  ${uiUrl}`);
+      });
+    });
+}
+
+/** The innermost cause is the one a person can act on. */
+export function describeFailure(error: WorkflowFailedError): string {
+  let cause: unknown = error.cause;
+  let message = error.message;
+  while (cause instanceof Error) {
+    message = cause.message;
+    cause = cause.cause;
+  }
+  return message;
+}

@@ -1,0 +1,14 @@
+/** CLI errors: one clear line and an exit code, never a stack trace. */
+export const ExitCode = { Ok: 0, Failed: 1, BadInput: 2, Unavailable: 3 } as const;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.Failed,
+    /** Extra lines printed after the message (e.g. every spec problem). */
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

@@ -1,0 +1,37 @@
+/** The `gauntlet` command. Every failure is one clear line and a non-zero exit code, never a stack trace. */
+import { Command, CommanderError } from 'commander';
+import { registerCancelCommand } from './commands/cancel.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerRunsCommands } from './commands/runs.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerValidateCommand } from './commands/validate.js';
+import { CliError, ExitCode } from './errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command('gauntlet')
+    .description('ML pipelines where every check careful engineers do by hand is a durable gate')
+    .showHelpAfterError()
+    .exitOverride();
+  registerValidateCommand(program);
+  registerRunCommand(program);
+  registerStatusCommand(program);
+  registerCancelCommand(program);
+  registerRunsCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return ExitCode.Ok;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+    if (error instanceof CliError) {
+      console.error(`error: ${error.message}`);
+      for (const line of error.details) console.error(`  ${line}`);
+      return error.exitCode;
+    }
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return ExitCode.Failed;
+  }
+}

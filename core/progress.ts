@@ -1,0 +1,54 @@
+/**
+ * Live progress of a run as the workflow's query returns it, and the parsing of trainer progress lines.
+ */
+import { ProgressEvent } from './spec/job.js';
+
+/** One stdout line → a progress event, or null when the line is not one (plain text is kept as a log elsewhere). */
+export function parseProgressLine(line: string): ProgressEvent | null {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('{')) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch {
+    return null;
+  }
+  const parsed = ProgressEvent.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'stopped_by_gate'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface StageProgress {
+  stage: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  /** Short text for people, e.g. "epoch 7/20 · val_accuracy 0.962". */
+  detail?: string;
+  /** Latest value of each metric the stage reported. */
+  metrics?: Record<string, number | null>;
+  epoch?: number;
+  totalEpochs?: number;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface RunProgress {
+  runId: string;
+  pipeline: string;
+  status: RunStatus;
+  stage: string;
+  stages: StageProgress[];
+  metrics: Record<string, number | null>;
+  error?: string;
+  manifestUri?: string;
+}
+
+/** What an activity sends the workflow while a job runs: small, throttled. */
+export interface JobProgressUpdate {
+  stage: string;
+  epoch?: number;
+  totalEpochs?: number;
+  metrics: Record<string, number | null>;
+  detail: string;
+}

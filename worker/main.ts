@@ -1,0 +1,62 @@
+/**
+ * The worker process: config from the environment, connections, activities with injected clients, and a
+ * graceful shutdown that leaves running training jobs alive for the next worker to adopt.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createActivities } from '../activities/index.js';
+import { LocalExecutor } from '../activities/executor/local.js';
+import { ArtifactStore } from '../activities/store.js';
+import { ConfigError, loadWorkerConfig, trainerStorageEnv } from './config.js';
+import { builtinDatasetExporter, createMinioClient, readCodeVersion } from './sideEffects.js';
+import { trainerBaseEnv, trainerCommand } from './trainerCommand.js';
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+
+async function main(): Promise<void> {
+  const config = loadWorkerConfig();
+  const stateDir = resolve(config.stateDir);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const temporal = new Client({ connection: clientConnection, namespace: config.namespace });
+  const store = new ArtifactStore(createMinioClient(config), config.bucket);
+  const executor = new LocalExecutor({
+    jobsDir: join(stateDir, 'jobs'),
+    command: (trainer) => trainerCommand(trainer, config.python, repoRoot),
+    env: { ...trainerBaseEnv(repoRoot), ...trainerStorageEnv(config) },
+    cwd: repoRoot,
+  });
+  const activities = createActivities({
+    store,
+    executor,
+    temporal,
+    exportBuiltinDataset: builtinDatasetExporter(config.python, repoRoot),
+    codeVersion: await readCodeVersion(repoRoot),
+    now: () => new Date(),
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    workflowsPath: join(repoRoot, 'dist', 'workflows', 'index.js'),
+    activities,
+    // Long enough for quick activities to finish; training jobs are detached, not killed, on shutdown.
+    shutdownGraceTime: '5s',
+  });
+  console.log(`gauntlet worker started · ${config.temporalAddress} · namespace ${config.namespace} · task queue ${config.taskQueue} · pid ${process.pid}`);
+  try {
+    await worker.run(); // resolves after SIGINT/SIGTERM, which the SDK runtime handles
+  } finally {
+    await connection.close();
+    await clientConnection.close();
+  }
+  console.log('gauntlet worker stopped');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error('gauntlet worker failed:', error);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+/**
+ * Queries, signals and search-attribute keys of the pipeline workflow, defined once and imported by the workflow,
+ * the activities (which report progress), the CLI and the tests.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineSearchAttributeKey } from '@temporalio/common';
+import type { JobProgressUpdate, RunProgress } from '../core/progress.js';
+import type { PipelineSpec } from '../core/spec/pipeline.js';
+
+export const TASK_QUEUE_DEFAULT = 'gauntlet';
+
+export const progressQuery = defineQuery<RunProgress>('progress');
+export const jobProgressSignal = defineSignal<[JobProgressUpdate]>('jobProgress');
+
+export const searchAttributes = {
+  pipeline: defineSearchAttributeKey('GauntletPipeline', 'KEYWORD'),
+  status: defineSearchAttributeKey('GauntletStatus', 'KEYWORD'),
+  stage: defineSearchAttributeKey('GauntletStage', 'KEYWORD'),
+  bestMetric: defineSearchAttributeKey('GauntletBestMetric', 'DOUBLE'),
+};
+
+export interface PipelineInput {
+  spec: PipelineSpec;
+  /** Where the spec came from, for the manifest (never file contents with secrets: specs hold none). */
+  specFile?: string;
+}
+
+export interface PipelineResult {
+  runId: string;
+  pipeline: string;
+  status: 'succeeded';
+  metrics: Record<string, number | null>;
+  goalMet: boolean | null;
+  manifestUri: string;
+}

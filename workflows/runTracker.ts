@@ -1,0 +1,72 @@
+/**
+ * The run's visible state: stage list for the progress query, and the search attributes the Temporal UI filters on.
+ * One place updates both, so the query and the UI never disagree.
+ */
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { JobProgressUpdate, RunProgress, RunStatus, StageProgress } from '../core/progress.js';
+import { searchAttributes } from './definitions.js';
+
+export class RunTracker {
+  readonly progress: RunProgress;
+
+  constructor(runId: string, pipeline: string, stages: string[], private readonly now: () => Date) {
+    this.progress = {
+      runId,
+      pipeline,
+      status: 'running',
+      stage: stages[0] ?? 'start',
+      stages: stages.map((stage) => ({ stage, status: 'pending' })),
+      metrics: {},
+    };
+  }
+
+  start(stage: string, detail?: string): void {
+    const entry = this.entry(stage);
+    entry.status = 'running';
+    entry.startedAt = this.now().toISOString();
+    if (detail) entry.detail = detail;
+    this.progress.stage = stage;
+    upsertSearchAttributes([{ key: searchAttributes.stage, value: stage }]);
+  }
+
+  finish(stage: string, detail?: string, metrics?: Record<string, number | null>): void {
+    const entry = this.entry(stage);
+    entry.status = 'succeeded';
+    entry.finishedAt = this.now().toISOString();
+    if (detail) entry.detail = detail;
+    if (metrics) entry.metrics = metrics;
+  }
+
+  update(update: JobProgressUpdate): void {
+    const entry = this.entry(update.stage);
+    if (entry.status !== 'running') return; // a late signal from a finished job
+    entry.detail = update.detail;
+    entry.metrics = update.metrics;
+    if (update.epoch !== undefined) entry.epoch = update.epoch;
+    if (update.totalEpochs !== undefined) entry.totalEpochs = update.totalEpochs;
+  }
+
+  recordMetrics(metrics: Record<string, number | null>, best?: number | null): void {
+    Object.assign(this.progress.metrics, metrics);
+    if (best !== undefined && best !== null) upsertSearchAttributes([{ key: searchAttributes.bestMetric, value: best }]);
+  }
+
+  end(status: RunStatus, error?: string): void {
+    this.progress.status = status;
+    if (error) this.progress.error = error;
+    for (const entry of this.progress.stages) {
+      if (entry.status === 'running') entry.status = status === 'succeeded' ? 'succeeded' : 'failed';
+      else if (entry.status === 'pending') entry.status = 'skipped';
+    }
+    upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
+  }
+
+  private entry(stage: string): StageProgress {
+    let entry = this.progress.stages.find((candidate) => candidate.stage === stage);
+    if (!entry) {
+      entry = { stage, status: 'pending' };
+      this.progress.stages.push(entry);
+    }
+    return entry;
+  }
+}
