@@ -13,6 +13,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { JobOutcome } from '../activities/types.js';
 import { describeSchedule, splitMetrics } from '../core/describe.js';
+import { rootCauseMessage } from '../core/errors.js';
 import { describeGoal, goalMet } from '../core/goal.js';
 import { jobProgressSignal, progressQuery, searchAttributes, type PipelineInput, type PipelineResult } from './definitions.js';
 import { RunTracker } from './runTracker.js';
@@ -104,7 +105,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     tracker.end('succeeded');
     return { runId: workflowId, pipeline: spec.name, status: 'succeeded', metrics: tracker.progress.metrics, goalMet: met, manifestUri };
   } catch (error) {
-    tracker.end(isCancellation(error) ? 'cancelled' : 'failed', error instanceof Error ? error.message : String(error));
+    tracker.end(isCancellation(error) ? 'cancelled' : 'failed', rootCauseMessage(error));
     throw error;
   }
 }

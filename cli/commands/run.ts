@@ -2,9 +2,10 @@
  * `gauntlet run FILE [--watch] [--json]`: validates the pipeline, starts it with a readable id, waits for the end,
  * and prints the metrics and the run's Temporal UI link.
  */
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { rootCauseMessage } from '../../core/errors.js';
 import { runWorkflowId } from '../../core/naming.js';
 import type { PipelineSpec } from '../../core/spec/pipeline.js';
 import { progressQuery, searchAttributes, type PipelineResult } from '../../workflows/definitions.js';
@@ -66,7 +67,7 @@ export function registerRunCommand(program: Command): void {
         try {
           result = (await handle.result()) as PipelineResult;
         } catch (error) {
-          const message = error instanceof WorkflowFailedError ? describeFailure(error) : String(error);
+          const message = rootCauseMessage(error);
           if (options.json) console.log(JSON.stringify({ runId: handle.workflowId, status: 'failed', metrics: {}, uiUrl, error: message }));
           throw new CliError(`run ${handle.workflowId} failed: ${message}\n  ${uiUrl}`, ExitCode.Failed);
         } finally {
@@ -84,15 +85,4 @@ export function registerRunCommand(program: Command): void {
         console.log(`  ${uiUrl}`);
       });
     });
-}
-
-/** The innermost cause is the one a person can act on. */
-export function describeFailure(error: WorkflowFailedError): string {
-  let cause: unknown = error.cause;
-  let message = error.message;
-  while (cause instanceof Error) {
-    message = cause.message;
-    cause = cause.cause;
-  }
-  return message;
 }
