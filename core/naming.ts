@@ -20,7 +20,7 @@ export function compactUtcTimestamp(date: Date): string {
 
 /** `<pipeline>-<UTC timestamp>`, e.g. `digits-20261126T124500Z`. */
 export function runWorkflowId(pipeline: string, startedAt: Date): string {
-  return `${pipeline}-${compactUtcTimestamp(startedAt)}`.toLowerCase();
+  return `${pipeline}-${compactUtcTimestamp(startedAt)}`;
 }
 
 const MAX_LABEL = 63;

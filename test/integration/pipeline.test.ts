@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestStack, type TestStack } from '../../deploy/dev/testStack.js';
+import { detectPython } from '../../deploy/dev/worker.js';
 import { runCli } from '../support/cli.js';
 import { repoRoot } from '../support/paths.js';
 import { trainerPids } from '../support/trainerProcesses.js';
@@ -43,7 +44,7 @@ describe('digits pipeline on the real stack', () => {
   const specDir = mkdtempSync(join(tmpdir(), 'gauntlet-specs-'));
 
   before(async () => {
-    stack = await startTestStack({ worker: false });
+    stack = await startTestStack({ worker: false, python: await detectPython() });
     worker = await startWorkerProcess(stack.env);
     store = new ArtifactStore(createMinioClient(stack.config), stack.bucket);
   });
