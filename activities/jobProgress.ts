@@ -8,7 +8,7 @@ import type { ProgressEvent } from '../core/spec/job.js';
 export class ProgressFolder {
   private readonly metrics: Record<string, number | null> = {};
   private epoch: number | undefined;
-  private lastSentAt = 0;
+  private lastSentAt = Number.NEGATIVE_INFINITY;
   private dirty = false;
   private lastLog = '';
 

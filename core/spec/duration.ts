@@ -7,7 +7,7 @@ const PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 export const Duration = z
   .string()
   .regex(PATTERN, 'must be a duration like "500ms", "30s", "10m", "2h" or "1d"')
-  .refine((text) => durationMs(text) > 0, 'must be longer than zero');
+  .refine((text) => !PATTERN.test(text) || durationMs(text) > 0, 'must be longer than zero');
 export type Duration = z.infer<typeof Duration>;
 
 export function durationMs(text: string): number {

@@ -34,10 +34,29 @@ export function problemsFromZod(error: z.ZodError, root: ReadonlyArray<PropertyK
       continue;
     }
     const problem: SpecProblem = { path: formatPath(path), message: issue.message };
-    if ('input' in issue && issue.input !== undefined) problem.got = issue.input;
+    const got = offendingValue(issue.input, issue.path);
+    if (got !== undefined) problem.got = got;
     problems.push(problem);
   }
   return problems;
+}
+
+/**
+ * zod sometimes reports the enclosing object as the input (bad discriminators, refinements on a parent):
+ * show the value at the issue's path instead, or nothing when it is missing.
+ */
+function offendingValue(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  if (input === null || typeof input !== 'object' || Array.isArray(input) || path.length === 0) return input;
+  let walked: unknown = input;
+  for (const key of path) {
+    if (walked === null || typeof walked !== 'object') {
+      walked = undefined;
+      break;
+    }
+    walked = (walked as Record<PropertyKey, unknown>)[key];
+  }
+  if (walked !== undefined) return walked;
+  return (input as Record<PropertyKey, unknown>)[path[path.length - 1] as PropertyKey];
 }
 
 export function describeValue(value: unknown): string {

@@ -2,20 +2,21 @@
  * Parses pipeline YAML text into a validated spec, collecting every problem (YAML syntax and schema) at once.
  * Pure: the caller reads the file.
  */
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { PipelineSpec } from './pipeline.js';
 import { problemsFromZod, SpecError, type SpecProblem } from './issues.js';
 
 export type ParseResult = { ok: true; spec: PipelineSpec } | { ok: false; problems: SpecProblem[] };
 
 export function parsePipelineYaml(text: string): ParseResult {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       problems: doc.errors.map((error) => {
-        const line = error.linePos?.[0];
-        return { path: line ? `line ${line.line}, column ${line.col}` : '(yaml)', message: error.message.split('\n')[0] ?? error.message };
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        return { path: `line ${line}, column ${col}`, message: error.message.split('\n')[0] ?? error.message };
       }),
     };
   }
