@@ -9,4 +9,6 @@ if (!existsSync(fileURLToPath(entry))) {
   process.exit(2);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// Some commands set process.exitCode themselves (e.g. `dev status` when a service is down): keep theirs.
+if (code !== 0) process.exitCode = code;

@@ -1,6 +1,7 @@
 /** The `gauntlet` command. Every failure is one clear line and a non-zero exit code, never a stack trace. */
 import { Command, CommanderError } from 'commander';
 import { registerCancelCommand } from './commands/cancel.js';
+import { registerDevCommands } from './commands/dev.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerCancelCommand(program);
   registerRunsCommands(program);
+  registerDevCommands(program);
   return program;
 }
 

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what Gauntlet's demo and tests need, skipping whatever is already there (a second run takes seconds):
+# Debian's Python stack for the reference trainer, npm dependencies, the TypeScript build, and the pinned
+# Temporal CLI and MinIO binaries built from Go modules into .cache/bin (see deploy/dev/binaries.ts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+for tool in node npm go; do
+  command -v "$tool" >/dev/null || { say "missing $tool: install Node.js 20+, npm and Go 1.25+ first"; exit 1; }
+done
+
+# The reference trainer runs on Debian's python3 (torch, scikit-learn's offline digits, boto3 for MinIO).
+PY=/usr/bin/python3
+if ! "$PY" -c 'import torch, sklearn, boto3, numpy, pytest' 2>/dev/null; then
+  command -v apt-get >/dev/null || { say "need python3 with torch, scikit-learn, boto3, pytest at $PY"; exit 1; }
+  say "installing Debian's python3-torch, python3-sklearn, python3-boto3, python3-pytest (first run only)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    python3-torch python3-sklearn python3-boto3 python3-numpy python3-pytest >/dev/null
+fi
+
+# npm dependencies: reinstall only when the lock file changed.
+stamp=node_modules/.gauntlet-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  say "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+say "building TypeScript"
+npx tsc -p tsconfig.json
+
+# Pinned service binaries, version-keyed cache: built once, reused after.
+node dist/deploy/dev/prebuild.js >/dev/null
+say "ready"
