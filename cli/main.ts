@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerDevCommands } from './commands/dev.js';
+import { registerLrCommands } from './commands/lr.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerCancelCommand(program);
   registerRunsCommands(program);
   registerDevCommands(program);
+  registerLrCommands(program);
   return program;
 }
 
