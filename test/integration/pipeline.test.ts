@@ -120,6 +120,43 @@ describe('digits pipeline on the real stack', () => {
     assert.equal(maxTrainers, 1, 'never more than one trainer process for the job');
   });
 
+  test('GIVEN a running training job WHEN the worker gets SIGTERM THEN the job keeps running and the next worker adopts it', async () => {
+    const file = join(specDir, 'shutdown.yaml');
+    writeFileSync(file, slowPipeline('shutdown', 10, 1));
+    const run = runCli(['run', file, '--json'], stack.env);
+    await waitFor(() => trainerPids(stack.stateDir).length === 1, 60_000, 'trainer process to start');
+    const [trainer] = trainerPids(stack.stateDir);
+    await worker.kill('SIGTERM');
+    assert.deepEqual(trainerPids(stack.stateDir), [trainer], 'a worker shutdown is not a cancellation');
+    worker = await startWorkerProcess(stack.env);
+    const finished = await run;
+    assert.equal(finished.code, 0, finished.stderr);
+    const result = RunJson.parse(JSON.parse(finished.stdout));
+    const manifest = z
+      .object({ jobs: z.object({ train: z.object({ launches: z.number() }) }) })
+      .parse(JSON.parse((await store.getBytes(result.manifestUri ?? '')).toString()));
+    assert.equal(manifest.jobs.train.launches, 1);
+  });
+
+  test('GIVEN a trainer process that dies mid-run WHEN the job is retried THEN it resumes from its last checkpoint', async () => {
+    const file = join(specDir, 'resume.yaml');
+    writeFileSync(file, slowPipeline('resume', 8, 1));
+    const run = runCli(['run', file, '--json'], stack.env);
+    await waitFor(() => trainerPids(stack.stateDir).length === 1, 60_000, 'trainer process to start');
+    // Let it write a few epoch checkpoints, then kill the trainer itself (an OOM kill or a lost node looks like this).
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    for (const pid of trainerPids(stack.stateDir)) process.kill(pid, 'SIGKILL');
+    const finished = await run;
+    assert.equal(finished.code, 0, finished.stderr);
+    const result = RunJson.parse(JSON.parse(finished.stdout));
+    const manifest = z
+      .object({ jobs: z.object({ train: z.object({ launches: z.number(), resumedFromEpoch: z.number().nullable() }) }) })
+      .parse(JSON.parse((await store.getBytes(result.manifestUri ?? '')).toString()));
+    assert.equal(manifest.jobs.train.launches, 2);
+    assert.ok((manifest.jobs.train.resumedFromEpoch ?? 0) >= 1, `resumed from epoch ${manifest.jobs.train.resumedFromEpoch}`);
+    assert.ok((result.metrics.test_accuracy ?? 0) >= 0.9);
+  });
+
   test('GIVEN a running pipeline WHEN it is cancelled through the CLI THEN its trainer process is stopped and the run is cancelled', async () => {
     const file = join(specDir, 'cancel.yaml');
     writeFileSync(file, slowPipeline('cancel', 30, 1));

@@ -1,0 +1,124 @@
+/**
+ * Pipeline orchestration figures on the real stack (printed, never asserted):
+ *   run → trainer spawn   time from starting `gauntlet run` to the train job's process being spawned
+ *   run → trainer ready   … to the trainer reporting its start (after Python and torch imports)
+ *   overhead per job      activity wall time (scheduled → completed, from the workflow history) minus the trainer
+ *                         process's wall time (spawn → exit code written); medians over all jobs
+ *   trainer start-up      process wall time minus the time the trainer says it ran (Python + torch imports)
+ *   worker RSS            resident memory of the worker process, idle and the peak during the runs
+ *
+ *   node dist/bench/pipeline.bench.js [--runs 20]
+ */
+import { Client, Connection } from '@temporalio/client';
+import { readFileSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ArtifactStore } from '../activities/store.js';
+import { jobPaths } from '../activities/executor/local.js';
+import { startTestStack } from '../deploy/dev/testStack.js';
+import { detectPython } from '../deploy/dev/worker.js';
+import { runCli } from '../test/support/cli.js';
+import { startWorkerProcess } from '../test/support/workerProcess.js';
+import { createMinioClient } from '../worker/sideEffects.js';
+import { PidRecord } from '../activities/executor/processes.js';
+
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 20;
+
+const PIPELINE = `
+apiVersion: gauntlet.dev/v1
+kind: Pipeline
+name: bench
+data: { source: "sklearn:digits" }
+train: { epochs: 1, hyperparameters: { hidden: 32 }, schedule: { kind: constant, lr: 0.05 } }
+`;
+
+const Manifest = z.object({
+  runId: z.string(),
+  jobs: z.record(z.string(), z.object({ jobId: z.string(), trainerSeconds: z.number() })),
+});
+const Result = z.object({ startedAt: z.string() });
+
+function rssMiB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) / 1024;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+const stack = await startTestStack({ worker: false, python: await detectPython() });
+const worker = await startWorkerProcess(stack.env);
+const pid = worker.child.pid ?? 0;
+const store = new ArtifactStore(createMinioClient(stack.config), stack.bucket);
+const connection = await Connection.connect({ address: stack.temporalAddress });
+const client = new Client({ connection });
+const spec = join(mkdtempSync(join(tmpdir(), 'gauntlet-bench-')), 'bench.yaml');
+writeFileSync(spec, PIPELINE);
+
+try {
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const idleRss = rssMiB(pid);
+  let peakRss = idleRss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(pid))), 100);
+  const toSpawn: number[] = [];
+  const toReady: number[] = [];
+  const overheads: number[] = [];
+  const startups: number[] = [];
+  const walls: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = Date.now();
+    const run = await runCli(['run', spec, '--json'], stack.env);
+    if (run.code !== 0) throw new Error(`run ${i} failed: ${run.stderr}`);
+    walls.push((Date.now() - started) / 1000);
+    const { manifestUri } = z.object({ manifestUri: z.string() }).parse(JSON.parse(run.stdout));
+    const manifest = Manifest.parse(JSON.parse((await store.getBytes(manifestUri)).toString()));
+    const train = manifest.jobs.train;
+    if (!train) throw new Error('no train job in the manifest');
+    const launched = PidRecord.parse(JSON.parse(readFileSync(jobPaths(join(stack.stateDir, 'jobs'), train.jobId).pid, 'utf8')));
+    toSpawn.push((Date.parse(launched.launchedAt) - started) / 1000);
+    const result = Result.parse(JSON.parse((await store.getBytes(`s3://${stack.bucket}/runs/${manifest.runId}/train/result.json`)).toString()));
+    toReady.push((Date.parse(result.startedAt) - started) / 1000);
+
+    const history = await client.workflow.getHandle(manifest.runId).fetchHistory();
+    const scheduled = new Map<string, number>();
+    const events = history.events ?? [];
+    for (const event of events) {
+      const time = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+      const attributes = event.activityTaskScheduledEventAttributes;
+      if (attributes?.activityType?.name === 'runJob') scheduled.set(String(event.eventId), time);
+      const completed = event.activityTaskCompletedEventAttributes;
+      if (completed && scheduled.has(String(completed.scheduledEventId))) {
+        const wall = (time - (scheduled.get(String(completed.scheduledEventId)) ?? time)) / 1000;
+        const order = [...scheduled.keys()].indexOf(String(completed.scheduledEventId));
+        const job = Object.values(manifest.jobs)[order];
+        if (job) {
+          const paths = jobPaths(join(stack.stateDir, 'jobs'), job.jobId);
+          const spawned = Date.parse(PidRecord.parse(JSON.parse(readFileSync(paths.pid, 'utf8'))).launchedAt);
+          const processWall = (statSync(paths.exitCode).mtimeMs - spawned) / 1000;
+          overheads.push(wall - processWall);
+          startups.push(processWall - job.trainerSeconds);
+        }
+      }
+    }
+    process.stderr.write(`run ${i + 1}/${runs}: ${walls.at(-1)?.toFixed(2)} s\n`);
+  }
+  clearInterval(sampler);
+  const line = (name: string, value: string) => process.stdout.write(`${name.padEnd(34)} ${value}\n`);
+  line('runs', String(runs));
+  line('run wall time (median)', `${median(walls).toFixed(2)} s`);
+  line('run → trainer spawn (median)', `${median(toSpawn).toFixed(2)} s`);
+  line('run → trainer ready (median)', `${median(toReady).toFixed(2)} s`);
+  line('orchestration overhead/job (median)', `${median(overheads).toFixed(2)} s (${overheads.length} jobs)`);
+  line('trainer start-up/job (median)', `${median(startups).toFixed(2)} s`);
+  line('worker RSS idle', `${idleRss.toFixed(0)} MiB`);
+  line('worker RSS peak during runs', `${peakRss.toFixed(0)} MiB`);
+} finally {
+  await connection.close();
+  await worker.kill('SIGTERM');
+  await stack.stop();
+}
