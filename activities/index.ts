@@ -2,6 +2,7 @@
  * The activity factory: every side effect of a pipeline, built from injected clients. The worker is the only
  * place that calls it; workflows see these functions as types only.
  */
+import { createGateActivities } from './gates.js';
 import { createIngest, type IngestDeps } from './ingest.js';
 import { createWriteRunManifest, type ManifestDeps } from './manifest.js';
 import { createRunJob, type RunJobDeps } from './runJob.js';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ingestDataset: createIngest(deps),
     runJob: createRunJob(deps),
     writeRunManifest: createWriteRunManifest(deps),
+    ...createGateActivities(deps),
   };
 }
 

@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { CsvError, readCsvLabels } from '../core/csv.js';
+import { classCount, CsvError, readCsvColumns } from '../core/csv.js';
 import { splitRows } from '../core/split.js';
 import type { ArtifactStore } from './store.js';
 import type { IngestRequest, IngestResult } from './types.js';
@@ -30,8 +30,12 @@ export function createIngest(deps: IngestDeps) {
     if (!(await deps.store.exists(deps.store.uri(dataKey)))) await deps.store.putBytes(dataKey, csv, 'text/csv');
 
     let labels: string[];
+    let numClasses: number;
     try {
-      labels = readCsvLabels(csv.toString('utf8'), request.labelColumn).labels;
+      const columns: Record<string, string> = { 'data.labelColumn': request.labelColumn };
+      (request.ignoreColumns ?? []).forEach((name, i) => (columns[`data.ignoreColumns[${i}]`] = name));
+      labels = readCsvColumns(csv.toString('utf8'), columns).values[request.labelColumn] ?? [];
+      numClasses = classCount(labels);
     } catch (error) {
       if (error instanceof CsvError) throw ApplicationFailure.nonRetryable(`${request.source}: ${error.message}`, FailureType.BadInput);
       throw error;
@@ -48,7 +52,8 @@ export function createIngest(deps: IngestDeps) {
         format: 'csv',
         labelColumn: request.labelColumn,
         splitUri,
-        numClasses: classes.length,
+        numClasses,
+        ignoreColumns: request.ignoreColumns ?? [],
       },
       rows: labels.length,
       classes,

@@ -60,6 +60,8 @@ export function createWriteRunManifest(deps: ManifestDeps) {
       metrics: request.metrics,
       goal: request.spec.goal ?? null,
       goalMet: request.goalMet,
+      gates: request.gates,
+      lrFinder: request.lr,
       jobs,
       artifacts,
       startedAt: request.startedAt,

@@ -46,6 +46,7 @@ export function buildJob(request: JobRequest, jobId: string, outputPrefix: strin
     ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
     ...(request.schedule !== undefined ? { schedule: request.schedule } : {}),
     ...(request.split !== undefined ? { split: request.split } : {}),
+    ...(request.overfit !== undefined ? { overfit: request.overfit } : {}),
   };
   return Job.parse(input);
 }

@@ -2,11 +2,16 @@
 import type { Job, JobMode, JobResult, Schedule, SplitName } from '../core/spec/job.js';
 import type { SplitOptions } from '../core/split.js';
 import type { PipelineSpec } from '../core/spec/pipeline.js';
+import type { GateVerdict, LrDecision } from '../core/progress.js';
+import type { LrRangeTestAnalysis, LrSuggestions } from '../core/lr/rangeTest.js';
+import type { OutputConversion } from '../core/oracle.js';
 
 export interface IngestRequest {
   /** `sklearn:digits` or `file:/absolute/path.csv` (the CLI makes file paths absolute). */
   source: string;
   labelColumn: string;
+  /** Columns the trainer must not read as features. @default [] */
+  ignoreColumns?: string[];
   split: SplitOptions;
 }
 
@@ -32,6 +37,7 @@ export interface JobRequest {
   /** Model to load (evaluate / predict). */
   checkpoint?: string | null;
   split?: SplitName;
+  overfit?: { batchSize: number; lossThreshold: number; maxSteps: number };
 }
 
 export interface JobOutcome {
@@ -53,4 +59,45 @@ export interface ManifestRequest {
   jobs: Record<string, JobOutcome>;
   metrics: Record<string, number | null>;
   goalMet: boolean | null;
+  gates: GateVerdict[];
+  lr: LrDecision | null;
 }
+
+export interface OracleRequest {
+  data: Job['data'];
+  split: SplitName;
+  conversion?: OutputConversion;
+  /** Column of true final outputs; the label column through the conversion when absent. */
+  targetColumn?: string;
+}
+
+export interface OracleResult {
+  accuracy: number;
+  n: number;
+  errors: number;
+}
+
+export interface RangeTestAnalysisRequest {
+  curveUri: string;
+  /** Planned steps (fastai's num_it): sets how many leading points are trimmed. */
+  numSteps: number;
+  divergeFactor: number;
+}
+
+export interface RangeTestAnalysisResult {
+  suggestions: LrSuggestions;
+  trustworthy: boolean;
+  reasons: string[];
+  points: number;
+  analysisUri: string;
+  plotUri: string;
+}
+
+export interface FinalScoreRequest {
+  data: Job['data'];
+  predictionsUri: string;
+  conversion?: OutputConversion;
+  targetColumn?: string;
+}
+
+export type { LrRangeTestAnalysis };

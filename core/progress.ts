@@ -33,6 +33,28 @@ export interface StageProgress {
   finishedAt?: string;
 }
 
+/** How one-cycle's max LR was chosen: a fixed value, the range test's suggestion, or the declared fallback. */
+export interface LrDecision {
+  source: 'fixed' | 'range_test' | 'fallback';
+  maxLr: number;
+  policy?: string;
+  suggestions?: { valley: number | null; steep: number | null; minimum: number | null; slide: number | null };
+  trustworthy?: boolean;
+  reasons?: string[];
+  curveUri?: string;
+  plotUri?: string;
+}
+
+export interface GateVerdict {
+  gate: 'oracle' | 'overfit';
+  passed: boolean;
+  /** Plain-English reason, shown in the CLI, the Temporal UI and the manifest. */
+  explanation: string;
+  value?: number;
+  /** Where the evidence is (the overfit loss curve, …). */
+  evidenceUri?: string;
+}
+
 export interface RunProgress {
   runId: string;
   pipeline: string;
@@ -40,6 +62,8 @@ export interface RunProgress {
   stage: string;
   stages: StageProgress[];
   metrics: Record<string, number | null>;
+  gates: GateVerdict[];
+  lr?: LrDecision;
   error?: string;
   manifestUri?: string;
 }

@@ -2,8 +2,8 @@
  * The run's visible state: stage list for the progress query, and the search attributes the Temporal UI filters on.
  * One place updates both, so the query and the UI never disagree.
  */
-import { upsertSearchAttributes } from '@temporalio/workflow';
-import type { JobProgressUpdate, RunProgress, RunStatus, StageProgress } from '../core/progress.js';
+import { upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import type { GateVerdict, JobProgressUpdate, LrDecision, RunProgress, RunStatus, StageProgress } from '../core/progress.js';
 import { searchAttributes } from './definitions.js';
 
 export class RunTracker {
@@ -17,6 +17,7 @@ export class RunTracker {
       stage: stages[0] ?? 'start',
       stages: stages.map((stage) => ({ stage, status: 'pending' })),
       metrics: {},
+      gates: [],
     };
   }
 
@@ -29,9 +30,9 @@ export class RunTracker {
     upsertSearchAttributes([{ key: searchAttributes.stage, value: stage }]);
   }
 
-  finish(stage: string, detail?: string, metrics?: Record<string, number | null>): void {
+  finish(stage: string, detail?: string, metrics?: Record<string, number | null>, status: 'succeeded' | 'failed' = 'succeeded'): void {
     const entry = this.entry(stage);
-    entry.status = 'succeeded';
+    entry.status = status;
     entry.finishedAt = this.now().toISOString();
     if (detail) entry.detail = detail;
     if (metrics) entry.metrics = metrics;
@@ -49,6 +50,23 @@ export class RunTracker {
   recordMetrics(metrics: Record<string, number | null>, best?: number | null): void {
     Object.assign(this.progress.metrics, metrics);
     if (best !== undefined && best !== null) upsertSearchAttributes([{ key: searchAttributes.bestMetric, value: best }]);
+  }
+
+  skip(stage: string, detail: string): void {
+    const entry = this.entry(stage);
+    entry.status = 'skipped';
+    entry.detail = detail;
+  }
+
+  /** Gate verdicts and the LR decision go in the memo too, so the Temporal UI shows them on the run. */
+  recordGate(verdict: GateVerdict): void {
+    this.progress.gates.push(verdict);
+    upsertMemo({ gates: this.progress.gates });
+  }
+
+  recordLr(decision: LrDecision): void {
+    this.progress.lr = decision;
+    upsertMemo({ lrFinder: decision });
   }
 
   end(status: RunStatus, error?: string): void {

@@ -17,6 +17,8 @@ export interface RunStatusView {
   progress: RunProgress | null;
   pipeline: string | null;
   stage: string | null;
+  /** The workflow memo: gate verdicts and the LR decision, as the Temporal UI shows them. */
+  memo: Record<string, unknown>;
   uiUrl: string;
 }
 
@@ -35,6 +37,7 @@ export async function readRunStatus(client: Client, runId: string, uiUrl: string
     progress,
     pipeline: description.typedSearchAttributes.get(searchAttributes.pipeline) ?? null,
     stage: description.typedSearchAttributes.get(searchAttributes.stage) ?? null,
+    memo: description.memo ?? {},
     uiUrl,
   };
 }
@@ -58,6 +61,13 @@ export function registerStatusCommand(program: Command): void {
           const table = new Table({ head: ['stage', 'status', 'detail'], wordWrap: true, colWidths: [12, 11, 80] });
           for (const stage of view.progress.stages) table.push([stage.stage, stage.status, stage.detail ?? '']);
           console.log(table.toString());
+          for (const gate of view.progress.gates) console.log(`  gate ${gate.gate.padEnd(11)} ${gate.passed ? 'passed' : 'FAILED'} · ${gate.explanation}`);
+          const { lr } = view.progress;
+          if (lr) {
+            const how = [lr.source, lr.policy].filter(Boolean).join(', ');
+            const verdict = lr.trustworthy === undefined ? '' : lr.trustworthy ? ' · curve trustworthy' : ` · curve NOT trustworthy: ${(lr.reasons ?? []).join('; ')}`;
+            console.log(`  max lr           ${lr.maxLr} (${how})${verdict}${lr.plotUri ? ` · ${lr.plotUri}` : ''}`);
+          }
           for (const [name, value] of Object.entries(view.progress.metrics)) console.log(`  ${name.padEnd(16)} ${value ?? 'n/a'}`);
           if (view.progress.error) console.log(`  error: ${view.progress.error}`);
         } else {

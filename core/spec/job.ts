@@ -68,6 +68,8 @@ export const JobData = z.strictObject({
   /** JSON `{train: number[], valid: number[], test: number[]}` of row indices. */
   splitUri: S3Uri,
   numClasses: z.number().int().min(2),
+  /** Columns that are neither features nor the label (e.g. the true final output an oracle check reads). */
+  ignoreColumns: z.array(z.string().min(1)).default([]),
 });
 
 export const HyperparameterValue = z.union([z.number(), z.string(), z.boolean()]);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { Duration } from './duration.js';
-import { ConstantSchedule, Hyperparameters, OneCycleSchedule, SplitName } from './job.js';
+import { ConstantSchedule, Hyperparameters, OneCycleSchedule, RangeTestSchedule, SplitName } from './job.js';
 
 export const PIPELINE_API_VERSION = 'gauntlet.dev/v1';
 
@@ -33,7 +33,9 @@ export const SplitSpec = z
 export const DataSpec = z.strictObject({
   source: DataSource,
   labelColumn: z.string().min(1).default('label'),
-  split: SplitSpec.default({ valid: 0.15, test: 0.15, seed: 0, stratify: true }),
+  /** Columns that are neither features nor the label (ids, notes, the true final output). */
+  ignoreColumns: z.array(z.string().min(1)).default([]),
+  split: SplitSpec.prefault({}),
 });
 
 export const RetrySpec = z.strictObject({
@@ -50,8 +52,23 @@ export const TrainerSpec = z.strictObject({
   command: z.array(z.string().min(1)).min(1).optional(),
   timeout: Duration.default('2h'),
   heartbeatTimeout: Duration.default('30s'),
-  retry: RetrySpec.default({ maximumAttempts: 3, initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' }),
+  retry: RetrySpec.prefault({}),
   device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+});
+
+/** One-cycle where `maxLr` may be left out: the LR range test then finds it. */
+export const PipelineOneCycle = OneCycleSchedule.extend({ maxLr: z.number().positive().optional() });
+
+export const LrPolicy = z.enum(['valley', 'steep', 'minimum', 'slide']);
+export type LrPolicy = z.infer<typeof LrPolicy>;
+
+/** The LR range test that picks one-cycle's max LR when the spec does not fix it. */
+export const LrFindSpec = z.strictObject({
+  ...RangeTestSchedule.omit({ kind: true }).shape,
+  /** Which suggestion becomes max LR (fastai's default is valley). */
+  policy: LrPolicy.default('valley'),
+  /** Used, visibly, when the curve is not trustworthy; without it an untrustworthy curve stops the run. */
+  fallbackMaxLr: z.number().positive().optional(),
 });
 
 export const TrainSpec = z.strictObject({
@@ -59,14 +76,39 @@ export const TrainSpec = z.strictObject({
   epochs: z.number().int().min(1).max(10_000),
   batchSize: z.number().int().min(1).default(64),
   hyperparameters: Hyperparameters.default({}),
-  schedule: z.discriminatedUnion('kind', [OneCycleSchedule, ConstantSchedule]),
+  schedule: z.discriminatedUnion('kind', [PipelineOneCycle, ConstantSchedule]),
+  lrFind: LrFindSpec.optional(),
+});
+
+/** Gates that stop a run before it spends training time. */
+export const GatesSpec = z.strictObject({
+  /** Memorise one tiny fixed batch: a model or data pipeline that cannot is broken. */
+  overfit: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      batchSize: z.number().int().min(1).default(32),
+      lossThreshold: z.number().positive().default(0.05),
+      maxSteps: z.number().int().min(1).max(100_000).default(300),
+    })
+    .prefault({}),
+  /** Score true labels through the label → output conversion: the best any model could do. */
+  oracle: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
 });
 
 export const MetricName = z.enum(['accuracy', 'loss']);
 
+/** How a predicted class becomes the final output, and where the true final outputs are. */
+export const OutputSpec = z.strictObject({
+  /** Class label → final output; labels not listed pass through unchanged. */
+  map: z.record(z.string(), z.string()).default({}),
+  /** Column holding the true final output; by default the label column through the same map. */
+  targetColumn: z.string().min(1).optional(),
+});
+
 export const EvaluateSpec = z.strictObject({
   split: SplitName.default('test'),
   metric: MetricName.default('accuracy'),
+  output: OutputSpec.optional(),
 });
 
 export const GoalSpec = z
@@ -85,18 +127,29 @@ export const PipelineSpec = z
     description: z.string().optional(),
     executor: z.enum(['local']).default('local'),
     data: DataSpec,
-    trainer: TrainerSpec.default({
-      kind: 'reference',
-      timeout: '2h',
-      heartbeatTimeout: '30s',
-      retry: { maximumAttempts: 3, initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
-      device: 'auto',
-    }),
+    trainer: TrainerSpec.prefault({}),
+    gates: GatesSpec.prefault({}),
     train: TrainSpec,
-    evaluate: EvaluateSpec.default({ split: 'test', metric: 'accuracy' }),
+    evaluate: EvaluateSpec.prefault({}),
     goal: GoalSpec.optional(),
   })
   .superRefine((spec, ctx) => {
+    const { schedule, lrFind } = spec.train;
+    if (lrFind && schedule.kind === 'constant') {
+      ctx.addIssue({ code: 'custom', path: ['train', 'lrFind'], message: 'the LR range test only feeds a one_cycle schedule', input: lrFind });
+    }
+    if (lrFind && schedule.kind === 'one_cycle' && schedule.maxLr !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['train', 'lrFind'],
+        message: 'give train.schedule.maxLr or train.lrFind, not both (a fixed maxLr skips the range test)',
+        input: lrFind,
+      });
+    }
+    const target = spec.evaluate.output?.targetColumn;
+    if (target !== undefined && target === spec.data.labelColumn) {
+      ctx.addIssue({ code: 'custom', path: ['evaluate', 'output', 'targetColumn'], message: 'must differ from data.labelColumn', input: target });
+    }
     if (spec.trainer.kind === 'command' && !spec.trainer.command) {
       ctx.addIssue({ code: 'custom', path: ['trainer', 'command'], message: 'required when trainer.kind is "command"' });
     }

@@ -1,5 +1,5 @@
 /**
- * The two Go programs the dev stack runs, built from pinned Go modules (GitHub release downloads are not reachable
+ * The Go programs the dev stack (and its local Kubernetes cluster) runs, built from pinned Go modules (GitHub release downloads are not reachable
  * here) into a version-keyed, git-ignored cache: `<cache>/bin/<name>-<version>/<name>`. A second run costs nothing.
  */
 import { spawn } from 'node:child_process';
@@ -8,15 +8,23 @@ import { delimiter, join } from 'node:path';
 import { DevError } from './errors.js';
 import { runCapture } from './exec.js';
 import { withLock } from './lock.js';
-import { cacheRoot } from './paths.js';
+import { CLUSTER_BINARIES, type ClusterBinaryName } from './cluster/versions.js';
+import { cacheRoot, repoRoot } from './paths.js';
 
-export type BinaryName = 'temporal' | 'minio';
+export type BinaryName = 'temporal' | 'minio' | ClusterBinaryName;
 
 export interface BinarySpec {
   /** The version label: cache key, and what `<name> --version` must print for a PATH binary to be used. */
   version: string;
-  /** `go install` target (package@moduleVersion). */
+  /** `go install` target (package@moduleVersion); with `wrapperModule`, the package to `go build` there. */
   installTarget: string;
+  /**
+   * A wrapper module folder (go.mod + go.sum, relative to the repo root) to build `installTarget` from, for modules
+   * whose own go.mod has replace lines (`go install pkg@version` refuses those).
+   */
+  wrapperModule?: string;
+  /** Arguments that make the binary print its version. @default ['--version'] */
+  versionArgs?: string[];
   ldflags: string;
   /** Go version the module asks for (for the error when go is missing). */
   goVersion: string;
@@ -60,6 +68,13 @@ export const BINARIES: Record<BinaryName, BinarySpec> = {
     buildMinutes: 8,
     matches: (out) => out.includes(`version ${MINIO_TAG}`),
   },
+  ...CLUSTER_BINARIES,
+};
+
+/** Named sets for prebuild: `dev` is what `gauntlet dev up` needs, `cluster` what `gauntlet dev cluster up` needs. */
+export const BINARY_GROUPS: Record<'dev' | 'cluster', BinaryName[]> = {
+  dev: ['temporal', 'minio'],
+  cluster: Object.keys(CLUSTER_BINARIES) as ClusterBinaryName[],
 };
 
 export interface EnsureBinaryOptions {
@@ -106,7 +121,7 @@ async function findOnPath(name: BinaryName, env: NodeJS.ProcessEnv, cached: stri
     if (!isExecutable(candidate)) continue;
     const real = realpathSync(candidate);
     if (real === cached) return real;
-    const probe = await runCapture(real, ['--version'], { timeoutMs: 15_000, env });
+    const probe = await runCapture(real, BINARIES[name].versionArgs ?? ['--version'], { timeoutMs: 15_000, env });
     if (probe.code === 0 && BINARIES[name].matches(probe.stdout + probe.stderr)) return real;
   }
   return undefined;
@@ -129,7 +144,10 @@ function readFileSafe(path: string): string {
   }
 }
 
-/** `go install` into a private GOBIN, then rename into the cache: an interrupted build never leaves a half binary. */
+/**
+ * `go install` (or `go build` in the wrapper module) into a private folder, then rename into the cache: an
+ * interrupted build never leaves a half binary.
+ */
 async function build(name: BinaryName, target: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   const spec = BINARIES[name];
   const goProbe = await runCapture('go', ['version'], { timeoutMs: 60_000, env });
@@ -144,13 +162,18 @@ async function build(name: BinaryName, target: string, env: NodeJS.ProcessEnv, l
   const buildLog = `${join(target, '..')}.build.log`;
   rmSync(tmpBin, { recursive: true, force: true });
   mkdirSync(tmpBin, { recursive: true });
-  log(`building ${name} ${spec.version} with go install (first run only, ~${spec.buildMinutes} min; log: ${buildLog})…`);
+  const how = spec.wrapperModule ? `go build in ${spec.wrapperModule}` : 'go install';
+  log(`building ${name} ${spec.version} with ${how} (first run only, ~${spec.buildMinutes} min; log: ${buildLog})…`);
   const started = Date.now();
-  const args = ['install', '-ldflags', spec.ldflags, spec.installTarget];
+  // -mod=readonly: the wrapper's go.sum pins every hash; a build never rewrites it.
+  const args = spec.wrapperModule
+    ? ['build', '-mod=readonly', '-ldflags', spec.ldflags, '-o', join(tmpBin, name), spec.installTarget]
+    : ['install', '-ldflags', spec.ldflags, spec.installTarget];
   const logFd = openSync(buildLog, 'w');
   const code = await new Promise<number | null>((resolveCode, reject) => {
     const child = spawn('go', args, {
       env: { ...env, GOBIN: tmpBin, CGO_ENABLED: '0' },
+      cwd: spec.wrapperModule ? join(repoRoot(), spec.wrapperModule) : undefined,
       stdio: ['ignore', logFd, logFd],
     });
     child.on('error', reject);

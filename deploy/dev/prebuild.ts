@@ -1,17 +1,23 @@
 /**
- * `node dist/deploy/dev/prebuild.js [temporal|minio ...]` — fill the binary cache (for CI images and first-time
- * setup), the same code path `gauntlet dev up` uses. Ignores binaries on PATH so the cache itself gets filled.
- * Prints the path of each binary on stdout.
+ * `node dist/deploy/dev/prebuild.js [NAME|GROUP ...]` — fill the binary cache (for CI images and first-time setup),
+ * the same code path `gauntlet dev up` uses. Ignores binaries on PATH so the cache itself gets filled.
+ * Groups: `dev` (temporal, minio; the default), `cluster` (etcd, kube-*, kubectl, kwok, kwokctl: ~30 min cold on
+ * 2 cores), `all`. Prints the path of each binary on stdout.
  */
-import { ensureBinary, type BinaryName, BINARIES } from './binaries.js';
+import { BINARIES, BINARY_GROUPS, type BinaryName, ensureBinary } from './binaries.js';
 import { DevError } from './errors.js';
 
-const names = (process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BINARIES)) as BinaryName[];
+function expand(arg: string): BinaryName[] {
+  if (arg === 'all') return Object.keys(BINARIES) as BinaryName[];
+  if (arg in BINARY_GROUPS) return BINARY_GROUPS[arg as keyof typeof BINARY_GROUPS];
+  if (arg in BINARIES) return [arg as BinaryName];
+  throw new DevError(`unknown binary or group "${arg}": expected all, ${Object.keys(BINARY_GROUPS).join(', ')} or one of ${Object.keys(BINARIES).join(', ')}`);
+}
+
 try {
-  for (const name of names) {
-    if (!(name in BINARIES)) throw new DevError(`unknown binary "${name}": expected one of ${Object.keys(BINARIES).join(', ')}`);
-    process.stdout.write(`${await ensureBinary(name, { preferPath: false })}\n`);
-  }
+  const args = process.argv.slice(2).length ? process.argv.slice(2) : ['dev'];
+  const names = [...new Set(args.flatMap(expand))];
+  for (const name of names) process.stdout.write(`${await ensureBinary(name, { preferPath: false })}\n`);
 } catch (error) {
   process.stderr.write(`prebuild: ${error instanceof DevError ? error.message : String(error)}\n`);
   process.exitCode = 1;

@@ -3,7 +3,7 @@
  * reference trainer — driven through the CLI as a user would.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -23,6 +23,7 @@ kind: Pipeline
 name: ${name}
 data: { source: "sklearn:digits" }
 trainer: { heartbeatTimeout: 5s, retry: { maximumAttempts: 3, initialInterval: 500ms } }
+gates: { overfit: { enabled: false } }
 train:
   epochs: ${epochs}
   hyperparameters: { hidden: 64, slowdownSeconds: ${slowdownSeconds} }
@@ -70,18 +71,39 @@ describe('digits pipeline on the real stack', () => {
         metrics: z.record(z.string(), z.number().nullable()),
         artifacts: z.record(z.string(), z.string()),
         goalMet: z.boolean(),
+        gates: z.array(z.object({ gate: z.string(), passed: z.boolean() })),
+        lrFinder: z.object({
+          source: z.string(),
+          maxLr: z.number(),
+          trustworthy: z.boolean(),
+          suggestions: z.object({ valley: z.number() }),
+          curveUri: z.string(),
+          plotUri: z.string(),
+        }),
       })
       .parse(JSON.parse((await store.getBytes(result.manifestUri ?? '')).toString()));
     assert.equal(manifest.runId, result.runId);
+    // The gates ran and passed, and the range test's valley became one-cycle's max LR.
+    assert.deepEqual(manifest.gates.map((gate) => [gate.gate, gate.passed]), [['oracle', true], ['overfit', true]]);
+    assert.equal(manifest.lrFinder.source, 'range_test');
+    assert.equal(manifest.lrFinder.trustworthy, true);
+    assert.equal(manifest.lrFinder.maxLr, manifest.lrFinder.suggestions.valley);
+    assert.ok(await store.exists(manifest.lrFinder.curveUri));
+    assert.match((await store.getBytes(manifest.lrFinder.plotUri)).toString(), /^<svg/);
+    assert.equal(manifest.metrics.oracle_final_accuracy, 1);
     assert.equal(manifest.data.counts.train + manifest.data.counts.valid + manifest.data.counts.test, 1797);
     assert.equal(manifest.goalMet, true);
     assert.ok(await store.exists(manifest.artifacts['train.checkpoint'] ?? 'missing'));
 
     const status = await runCli(['status', result.runId, '--json'], stack.env);
     assert.equal(status.code, 0, status.stderr);
-    const view = JSON.parse(status.stdout) as { execution: string; progress: { status: string; stages: { status: string }[] } };
+    const view = JSON.parse(status.stdout) as { execution: string; progress: { status: string; lr: { maxLr: number } }; memo: { lrFinder?: { maxLr: number } } };
     assert.equal(view.execution, 'COMPLETED');
     assert.equal(view.progress.status, 'succeeded');
+    assert.equal(view.progress.lr.maxLr, manifest.lrFinder.maxLr);
+    assert.equal(view.memo.lrFinder?.maxLr, manifest.lrFinder.maxLr, 'the chosen LR is on the workflow memo, visible in the Temporal UI');
+    const human = await runCli(['status', result.runId], stack.env);
+    assert.match(human.stdout, /max lr .* \(range_test, valley\)/);
 
     const list = await runCli(['runs', 'list', '--json'], stack.env);
     assert.equal(list.code, 0, list.stderr);
@@ -171,6 +193,57 @@ describe('digits pipeline on the real stack', () => {
     await waitFor(() => trainerPids(stack.stateDir).length === 0, 30_000, 'trainer process to stop');
     const status = JSON.parse((await runCli(['status', runId, '--json'], stack.env)).stdout) as { execution: string };
     assert.equal(status.execution, 'CANCELLED');
+  });
+
+  test('GIVEN a frozen model WHEN the pipeline runs THEN the overfit gate stops it with the curve and a plain reason, before training', async () => {
+    const file = join(specDir, 'frozen.yaml');
+    writeFileSync(file, `
+apiVersion: gauntlet.dev/v1
+kind: Pipeline
+name: frozen
+data: { source: "sklearn:digits" }
+train: { epochs: 3, hyperparameters: { freeze: true }, schedule: { kind: one_cycle } }
+gates: { overfit: { maxSteps: 100 } }
+`);
+    const run = await runCli(['run', file, '--json'], stack.env);
+    assert.equal(run.code, 1);
+    const result = z.object({ runId: z.string(), status: z.string(), error: z.string() }).parse(JSON.parse(run.stdout));
+    assert.match(result.error, /overfit gate failed: after 100 steps on one fixed batch of 32 .* labels line up with inputs/);
+    const status = JSON.parse((await runCli(['status', result.runId, '--json'], stack.env)).stdout) as {
+      progress: { status: string; stages: { stage: string; status: string }[]; gates: { gate: string; passed: boolean; evidenceUri: string }[] };
+    };
+    assert.equal(status.progress.status, 'stopped_by_gate');
+    const stages = Object.fromEntries(status.progress.stages.map((stage) => [stage.stage, stage.status]));
+    assert.deepEqual([stages.overfit, stages['lr-find'], stages.train], ['failed', 'skipped', 'skipped']);
+    const overfit = status.progress.gates.find((gate) => gate.gate === 'overfit');
+    assert.equal(overfit?.passed, false);
+    const evidence = z.object({ details: z.object({ passed: z.boolean(), curve: z.array(z.number().nullable()) }) });
+    const curve = evidence.parse(JSON.parse((await store.getBytes(overfit?.evidenceUri ?? '')).toString())).details.curve;
+    assert.equal(curve.length, 100, 'the loss curve is kept as evidence');
+  });
+
+  test('GIVEN a label → output conversion that loses information WHEN the oracle bound is below the goal THEN the run stops before any trainer starts', async () => {
+    // 200 rows; the final output is the parity of an id column, which the label (id mod 4 < 2) cannot tell apart.
+    const rows = ['f0,f1,label,parity'];
+    for (let i = 0; i < 200; i++) rows.push(`${i % 7},${i % 5},${i % 4 < 2 ? 0 : 1},${i % 2 ? 'odd' : 'even'}`);
+    writeFileSync(join(specDir, 'lossy.csv'), `${rows.join('\n')}\n`);
+    const file = join(specDir, 'lossy.yaml');
+    writeFileSync(file, `
+apiVersion: gauntlet.dev/v1
+kind: Pipeline
+name: lossy
+data: { source: "file:lossy.csv" }
+train: { epochs: 3, schedule: { kind: one_cycle } }
+evaluate: { output: { map: { "0": even, "1": odd }, targetColumn: parity } }
+goal: { metric: accuracy, min: 0.9 }
+`);
+    const jobsBefore = existsSync(join(stack.stateDir, 'jobs')) ? readdirSync(join(stack.stateDir, 'jobs')).length : 0;
+    const run = await runCli(['run', file, '--json'], stack.env);
+    assert.equal(run.code, 1);
+    const result = z.object({ error: z.string() }).parse(JSON.parse(run.stdout));
+    assert.match(result.error, /oracle upper bound 0\.[0-8]\d{3} is below the goal accuracy ≥ 0\.9/);
+    const jobsAfter = existsSync(join(stack.stateDir, 'jobs')) ? readdirSync(join(stack.stateDir, 'jobs')).length : 0;
+    assert.equal(jobsAfter, jobsBefore, 'no job was launched');
   });
 
   test('GIVEN no services WHEN a command needs Temporal THEN it prints one line naming `gauntlet dev up` and exits non-zero', async () => {

@@ -60,6 +60,8 @@ _DATA = s.strict_object({
     "labelColumn": (s.string(min_len=1), "label"),
     "splitUri": (_S3_URI, s.REQUIRED),
     "numClasses": (s.number(integer=True, ge=2), s.REQUIRED),
+    # Columns that are neither features nor the label (e.g. the true final output an oracle check reads).
+    "ignoreColumns": (s.array(s.string(min_len=1)), []),
 })
 
 _HYPERPARAMETER = s.any_of(s.number(), s.string(), s.boolean(), message="must be a number, string or boolean")

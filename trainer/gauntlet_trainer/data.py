@@ -40,7 +40,8 @@ def load_dataset(store, data: dict, require_labels: bool = True) -> Dataset:
     actual = hashlib.sha256(raw).hexdigest()
     if actual != data["sha256"]:
         raise BadInput("data.sha256", f"{data['uri']} has sha256 {actual}, the job expects {data['sha256']}")
-    features, labels, names = parse_csv(raw, data["labelColumn"], data["numClasses"], require_labels)
+    features, labels, names = parse_csv(raw, data["labelColumn"], data["numClasses"], require_labels,
+                                        ignore=data.get("ignoreColumns", []))
     splits = parse_splits(_get(store, data["splitUri"], "data.splitUri"), len(labels))
     return Dataset(features, labels, names, splits)
 
@@ -52,7 +53,7 @@ def _get(store, uri, field):
         raise BadInput(field, f"object does not exist: {uri}") from None
 
 
-def parse_csv(raw: bytes, label_column: str, num_classes: int, require_labels: bool = True):
+def parse_csv(raw: bytes, label_column: str, num_classes: int, require_labels: bool = True, ignore=()):
     try:
         reader = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
         header = next(reader, None)
@@ -67,7 +68,10 @@ def parse_csv(raw: bytes, label_column: str, num_classes: int, require_labels: b
         label_at = None
     else:
         label_at = header.index(label_column)
-    feature_at = [i for i in range(len(header)) if i != label_at]
+    missing = [name for name in ignore if name not in header]
+    if missing:
+        raise BadInput("data.ignoreColumns", f"columns {missing!r} are not in the CSV header (columns: {describe(header)})")
+    feature_at = [i for i in range(len(header)) if i != label_at and header[i] not in ignore]
     if not feature_at:
         raise BadInput("data.uri", "CSV has no feature columns besides the label")
 

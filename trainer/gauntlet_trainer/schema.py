@@ -101,6 +101,15 @@ def any_of(*validators, message):
     return check
 
 
+def array(item_validator):
+    """A JSON array whose every item passes `item_validator`."""
+    def check(value, path):
+        if not isinstance(value, list):
+            raise _bad(path, "must be an array", value)
+        return [item_validator(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    return check
+
+
 def record(value_validator):
     def check(value, path):
         if not isinstance(value, dict):

@@ -1,0 +1,226 @@
+/**
+ * The stages of a pipeline run, one function each. Each reads the spec, calls activities, and records what it
+ * decided on the tracker (progress query, memo, search attributes). Rules and thresholds live in core/.
+ */
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { IngestResult, JobOutcome, JobRequest } from '../activities/types.js';
+import { describeSchedule, splitMetrics } from '../core/describe.js';
+import { oracleVerdict } from '../core/oracle.js';
+import type { GateVerdict, LrDecision } from '../core/progress.js';
+import type { Schedule } from '../core/spec/job.js';
+import type { PipelineSpec } from '../core/spec/pipeline.js';
+import type { RunTracker } from './runTracker.js';
+
+export const STAGES = ['ingest', 'oracle', 'overfit', 'lr-find', 'train', 'evaluate', 'record'] as const;
+const NON_RETRYABLE = ['BadInput'];
+export const GATE_FAILED = 'GateFailed';
+
+export interface RunContext {
+  spec: PipelineSpec;
+  tracker: RunTracker;
+  quick: ReturnType<typeof proxyActivities<Activities>>;
+  jobs: ReturnType<typeof proxyActivities<Activities>>;
+}
+
+export function runContext(spec: PipelineSpec, tracker: RunTracker): RunContext {
+  const quick = proxyActivities<Activities>({
+    startToCloseTimeout: '10m',
+    retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+  const jobs = proxyActivities<Activities>({
+    startToCloseTimeout: spec.trainer.timeout,
+    heartbeatTimeout: spec.trainer.heartbeatTimeout,
+    retry: { ...spec.trainer.retry, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+  return { spec, tracker, quick, jobs };
+}
+
+/** A failed gate stops the run with its explanation; the verdict is already on the tracker. */
+function stopAtGate(verdict: GateVerdict): never {
+  throw ApplicationFailure.nonRetryable(verdict.explanation, GATE_FAILED, verdict);
+}
+
+function job(ctx: RunContext, data: IngestResult, request: Omit<JobRequest, 'trainer' | 'data' | 'seed'>): JobRequest {
+  return { trainer: ctx.spec.trainer, data: data.data, seed: ctx.spec.train.seed, ...request };
+}
+
+export async function ingest({ spec, tracker, quick }: RunContext): Promise<IngestResult> {
+  tracker.start('ingest', spec.data.source);
+  const targetColumn = spec.evaluate.output?.targetColumn;
+  const result = await quick.ingestDataset.executeWithOptions({ summary: `ingest · ${spec.data.source}` }, [
+    {
+      source: spec.data.source,
+      labelColumn: spec.data.labelColumn,
+      ignoreColumns: [...spec.data.ignoreColumns, ...(targetColumn ? [targetColumn] : [])],
+      split: spec.data.split,
+    },
+  ]);
+  const { train, valid, test } = result.counts;
+  tracker.finish('ingest', `${result.rows} rows · ${result.data.numClasses} classes · train/valid/test ${train}/${valid}/${test} · sha256 ${result.data.sha256.slice(0, 12)}`);
+  return result;
+}
+
+/** Would a perfect model reach the goal? Scored on the evaluation split through the label → output conversion. */
+export async function oracleGate({ spec, tracker, quick }: RunContext, data: IngestResult): Promise<void> {
+  if (!spec.gates.oracle.enabled || spec.evaluate.metric !== 'accuracy') {
+    tracker.skip('oracle', spec.gates.oracle.enabled ? 'only defined for accuracy' : 'disabled in the spec');
+    return;
+  }
+  const { split, output } = spec.evaluate;
+  tracker.start('oracle', `${split} split`);
+  const score = await quick.computeOracleBound.executeWithOptions({ summary: `oracle upper bound · ${split}` }, [
+    {
+      data: data.data,
+      split,
+      ...(output ? { conversion: { map: output.map } } : {}),
+      ...(output?.targetColumn ? { targetColumn: output.targetColumn } : {}),
+    },
+  ]);
+  const goalMin = spec.goal?.metric === 'accuracy' ? spec.goal.min : undefined;
+  const verdict = oracleVerdict(score, goalMin, split);
+  const gate: GateVerdict = { gate: 'oracle', passed: verdict.reachable, explanation: verdict.explanation, value: verdict.bound };
+  tracker.recordGate(gate);
+  tracker.recordMetrics({ oracle_final_accuracy: verdict.bound });
+  tracker.finish('oracle', verdict.explanation, { bound: verdict.bound }, verdict.reachable ? 'succeeded' : 'failed');
+  if (!verdict.reachable) stopAtGate(gate);
+}
+
+/** Can the model memorise one tiny batch? If not, the implementation or the data pipeline is broken. */
+export async function overfitGate(ctx: RunContext, data: IngestResult): Promise<void> {
+  const { spec, tracker, jobs } = ctx;
+  const gate = spec.gates.overfit;
+  if (!gate.enabled) {
+    tracker.skip('overfit', 'disabled in the spec');
+    return;
+  }
+  const { batchSize, lossThreshold, maxSteps } = gate;
+  tracker.start('overfit', `one batch of ${batchSize} · loss < ${lossThreshold} within ${maxSteps} steps`);
+  const outcome = await jobs.runJob.executeWithOptions({ summary: `overfit gate · batch ${batchSize} · ${maxSteps} steps` }, [
+    job(ctx, data, {
+      stage: 'overfit',
+      mode: 'overfit_check',
+      hyperparameters: spec.train.hyperparameters,
+      overfit: { batchSize, lossThreshold, maxSteps },
+    }),
+  ]);
+  const { metrics, details } = outcome.result;
+  const finalLoss = metrics.final_loss ?? null;
+  const steps = metrics.steps ?? maxSteps;
+  const passed = details.passed === true;
+  const loss = finalLoss === null ? 'not finite' : finalLoss.toPrecision(3);
+  const explanation = passed
+    ? `overfit gate passed: loss ${loss} < ${lossThreshold} after ${steps} steps on one batch of ${batchSize}`
+    : `overfit gate failed: after ${steps} steps on one fixed batch of ${batchSize} training examples the loss is ${loss} ` +
+      `(threshold ${lossThreshold})${typeof details.reason === 'string' ? ` — ${details.reason}` : ''}. A correct model and data ` +
+      `pipeline memorise a batch this small: check that labels line up with inputs, that the optimizer really updates ` +
+      `the parameters (learning rate, frozen layers), and the loss function. Loss curve: ${outcome.resultUri} (details.curve).`;
+  const verdict: GateVerdict = { gate: 'overfit', passed, explanation, evidenceUri: outcome.resultUri, ...(finalLoss !== null ? { value: finalLoss } : {}) };
+  tracker.recordGate(verdict);
+  tracker.finish('overfit', explanation, metrics, passed ? 'succeeded' : 'failed');
+  if (!passed) stopAtGate(verdict);
+}
+
+/** One-cycle's max LR: fixed in the spec, or found by the LR range test and the spec's policy. */
+export async function findLearningRate(ctx: RunContext, data: IngestResult): Promise<Schedule> {
+  const { spec, tracker, jobs, quick } = ctx;
+  const { schedule } = spec.train;
+  if (schedule.kind === 'constant') {
+    tracker.skip('lr-find', `constant lr ${schedule.lr}`);
+    return schedule;
+  }
+  if (schedule.maxLr !== undefined) {
+    tracker.skip('lr-find', `max lr fixed at ${schedule.maxLr} in the spec`);
+    tracker.recordLr({ source: 'fixed', maxLr: schedule.maxLr });
+    return { ...schedule, maxLr: schedule.maxLr };
+  }
+  const find = spec.train.lrFind ?? { startLr: 1e-7, endLr: 10, numSteps: 100, divergeFactor: 4, policy: 'valley' as const };
+  tracker.start('lr-find', `range test ${find.startLr} → ${find.endLr} over ${find.numSteps} steps`);
+  const test = await jobs.runJob.executeWithOptions({ summary: `LR range test · ${find.numSteps} steps` }, [
+    job(ctx, data, {
+      stage: 'lr-find',
+      mode: 'lr_range_test',
+      batchSize: spec.train.batchSize,
+      hyperparameters: spec.train.hyperparameters,
+      schedule: { kind: 'range_test', startLr: find.startLr, endLr: find.endLr, numSteps: find.numSteps, divergeFactor: find.divergeFactor },
+    }),
+  ]);
+  const curveUri = test.result.artifacts.curve;
+  if (!curveUri) throw ApplicationFailure.nonRetryable('the LR range test reported no curve artifact', 'BadInput');
+  const analysis = await quick.analyzeRangeTest.executeWithOptions({ summary: 'LR range test · analysis' }, [
+    { curveUri, numSteps: find.numSteps, divergeFactor: find.divergeFactor },
+  ]);
+  const suggested = analysis.suggestions[find.policy];
+  const base = { policy: find.policy, suggestions: analysis.suggestions, trustworthy: analysis.trustworthy, reasons: analysis.reasons, curveUri, plotUri: analysis.plotUri };
+  let decision: LrDecision;
+  if (analysis.trustworthy && suggested !== null) {
+    decision = { source: 'range_test', maxLr: suggested, ...base };
+  } else if (find.fallbackMaxLr !== undefined) {
+    decision = { source: 'fallback', maxLr: find.fallbackMaxLr, ...base };
+  } else {
+    const why = analysis.reasons.length > 0 ? analysis.reasons.join('; ') : `no ${find.policy} suggestion on this curve`;
+    tracker.recordLr({ source: 'range_test', maxLr: Number.NaN, ...base });
+    tracker.finish('lr-find', `curve not trustworthy: ${why}`, {}, 'failed');
+    throw ApplicationFailure.nonRetryable(
+      `LR range test not trustworthy (${why}); see ${analysis.plotUri}. Fix the model or data, widen the range, or set train.lrFind.fallbackMaxLr / train.schedule.maxLr`,
+      GATE_FAILED,
+    );
+  }
+  tracker.recordLr(decision);
+  const note = decision.source === 'fallback' ? ` (fallback: curve not trustworthy: ${analysis.reasons.join('; ')})` : '';
+  tracker.finish('lr-find', `${find.policy} ${decision.maxLr.toPrecision(3)}${note} · curve ${analysis.plotUri}`, { max_lr: decision.maxLr });
+  return { ...schedule, maxLr: decision.maxLr };
+}
+
+export async function train(ctx: RunContext, data: IngestResult, schedule: Schedule): Promise<JobOutcome> {
+  const { spec, tracker, jobs } = ctx;
+  const { epochs, batchSize, hyperparameters } = spec.train;
+  tracker.start('train', `${epochs} epochs · ${describeSchedule(schedule)}`);
+  const outcome = await jobs.runJob.executeWithOptions(
+    { summary: `train · ${epochs} epochs · batch ${batchSize} · ${describeSchedule(schedule)}` },
+    [job(ctx, data, { stage: 'train', mode: 'train', epochs, batchSize, hyperparameters, schedule })],
+  );
+  tracker.finish('train', summarizeJob(outcome), outcome.result.metrics);
+  tracker.recordMetrics(outcome.result.metrics);
+  return outcome;
+}
+
+export interface Evaluation {
+  outcome: JobOutcome;
+  metrics: Record<string, number | null>;
+  /** The metric the goal and the UI's best-metric column read. */
+  headline: number | null;
+}
+
+export async function evaluate(ctx: RunContext, data: IngestResult, trained: JobOutcome): Promise<Evaluation> {
+  const { spec, tracker, jobs, quick } = ctx;
+  const checkpoint = trained.result.artifacts.checkpoint;
+  if (!checkpoint) throw ApplicationFailure.nonRetryable('the train job reported no checkpoint artifact', 'BadInput');
+  const { split, metric, output } = spec.evaluate;
+  tracker.start('evaluate', `${split} split`);
+  const outcome = await jobs.runJob.executeWithOptions({ summary: `evaluate · ${split} split` }, [
+    job(ctx, data, { stage: `evaluate-${split}`, mode: 'evaluate', checkpoint, split }),
+  ]);
+  const metrics = splitMetrics(split, outcome.result.metrics);
+  let headline = metrics[`${split}_${metric}`] ?? null;
+  const predictionsUri = outcome.result.artifacts.predictions;
+  if (output && predictionsUri) {
+    // The goal is about final outputs: score predictions through the same conversion the oracle used.
+    const final = await quick.scoreFinalOutputs.executeWithOptions({ summary: `final outputs · ${split}` }, [
+      { data: data.data, predictionsUri, conversion: { map: output.map }, ...(output.targetColumn ? { targetColumn: output.targetColumn } : {}) },
+    ]);
+    metrics[`${split}_final_accuracy`] = final.accuracy;
+    if (metric === 'accuracy') headline = final.accuracy;
+  }
+  tracker.finish('evaluate', `${split} ${metric} ${headline ?? 'n/a'}`, metrics);
+  tracker.recordMetrics(metrics, headline);
+  return { outcome, metrics, headline };
+}
+
+function summarizeJob(job: JobOutcome): string {
+  const metrics = Object.entries(job.result.metrics)
+    .filter(([, value]) => value !== null)
+    .map(([name, value]) => `${name} ${Number(value).toFixed(4)}`);
+  const retried = job.launches > 1 ? ` · ${job.launches} launches` : '';
+  return `${metrics.join(' · ')} · ${job.trainerSeconds.toFixed(1)}s on ${job.result.device}${retried}`;
+}
