@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
-import type { JobProgressUpdate, RunProgress } from '../core/progress.js';
+import type { GateVerdict, JobProgressUpdate, LrDecision, RunProgress } from '../core/progress.js';
 import type { PipelineSpec } from '../core/spec/pipeline.js';
 
 export const TASK_QUEUE_DEFAULT = 'gauntlet';
@@ -32,4 +32,6 @@ export interface PipelineResult {
   metrics: Record<string, number | null>;
   goalMet: boolean | null;
   manifestUri: string;
+  gates: GateVerdict[];
+  lr: LrDecision | null;
 }

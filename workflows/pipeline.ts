@@ -39,7 +39,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         ...(input.specFile ? { specFile: input.specFile } : {}),
         startedAt,
         ingest: data,
-        jobs: { train: trained, [`evaluate-${spec.evaluate.split}`]: evaluation.outcome },
+        jobs: { train: trained, evaluate: evaluation.outcome },
         metrics: tracker.progress.metrics,
         goalMet: met,
         gates: tracker.progress.gates,
@@ -49,7 +49,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     tracker.progress.manifestUri = manifestUri;
     tracker.finish('record', spec.goal ? `goal ${describeGoal(spec.goal)}: ${met === null ? 'unknown' : met ? 'met' : 'not met'}` : manifestUri);
     tracker.end('succeeded');
-    return { runId: workflowId, pipeline: spec.name, status: 'succeeded', metrics: tracker.progress.metrics, goalMet: met, manifestUri };
+    const { metrics, gates, lr } = tracker.progress;
+    return { runId: workflowId, pipeline: spec.name, status: 'succeeded', metrics, goalMet: met, manifestUri, gates, lr: lr ?? null };
   } catch (error) {
     const stoppedByGate = error instanceof ApplicationFailure && error.type === stage.GATE_FAILED;
     tracker.end(isCancellation(error) ? 'cancelled' : stoppedByGate ? 'stopped_by_gate' : 'failed', rootCauseMessage(error));

@@ -39,8 +39,8 @@ export class RunTracker {
   }
 
   update(update: JobProgressUpdate): void {
-    const entry = this.entry(update.stage);
-    if (entry.status !== 'running') return; // a late signal from a finished job
+    const entry = this.progress.stages.find((candidate) => candidate.stage === update.stage);
+    if (entry?.status !== 'running') return; // a late signal from a finished job, or a stage we do not show
     entry.detail = update.detail;
     entry.metrics = update.metrics;
     if (update.epoch !== undefined) entry.epoch = update.epoch;

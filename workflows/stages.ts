@@ -199,7 +199,7 @@ export async function evaluate(ctx: RunContext, data: IngestResult, trained: Job
   const { split, metric, output } = spec.evaluate;
   tracker.start('evaluate', `${split} split`);
   const outcome = await jobs.runJob.executeWithOptions({ summary: `evaluate · ${split} split` }, [
-    job(ctx, data, { stage: `evaluate-${split}`, mode: 'evaluate', checkpoint, split }),
+    job(ctx, data, { stage: 'evaluate', mode: 'evaluate', checkpoint, split }),
   ]);
   const metrics = splitMetrics(split, outcome.result.metrics);
   let headline = metrics[`${split}_${metric}`] ?? null;

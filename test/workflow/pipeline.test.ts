@@ -114,7 +114,7 @@ describe('pipeline workflow (real dev server, fake activities)', () => {
     assert.equal(result.value.goalMet, true);
     assert.equal(result.value.manifestUri, 's3://gauntlet/runs/r/manifest.json');
     assert.deepEqual(requests.map((request) => [request.stage, request.mode]), [
-      ['overfit', 'overfit_check'], ['lr-find', 'lr_range_test'], ['train', 'train'], ['evaluate-test', 'evaluate'],
+      ['overfit', 'overfit_check'], ['lr-find', 'lr_range_test'], ['train', 'train'], ['evaluate', 'evaluate'],
     ]);
     assert.deepEqual(requests[0]?.overfit, { batchSize: 32, lossThreshold: 0.05, maxSteps: 300 });
     assert.deepEqual(requests[1]?.schedule, { kind: 'range_test', startLr: 1e-7, endLr: 10, numSteps: 100, divergeFactor: 4 });
