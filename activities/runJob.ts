@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { dnsLabel } from '../core/naming.js';
+import { durationMs } from '../core/spec/duration.js';
 import { Job, JOB_CONTRACT_VERSION, JobExitCode, JobResult, type JobInput } from '../core/spec/job.js';
 import { jobProgressSignal } from '../workflows/definitions.js';
 import type { Executor, ExecutionCheckpoint } from './executor/types.js';
@@ -17,7 +18,8 @@ import type { JobOutcome, JobRequest } from './types.js';
 
 export interface RunJobDeps {
   store: ArtifactStore;
-  executor: Executor;
+  /** `kubernetes` is null on a worker started without cluster access. */
+  executors: { local: Executor; kubernetes: Executor | null };
   /** Sends progress to the workflow; null in tests that run activities without a server. */
   temporal: Client | null;
 }
@@ -25,7 +27,13 @@ export interface RunJobDeps {
 const HeartbeatDetails = z.object({ offset: z.number().int().min(0), lastCheckpoint: z.string().nullable() });
 
 /** Failure types a retry policy can name. */
-export const FailureType = { BadInput: 'BadInput', TrainerFailed: 'TrainerFailed', ResultMissing: 'ResultMissing' } as const;
+export const FailureType = {
+  BadInput: 'BadInput',
+  TrainerFailed: 'TrainerFailed',
+  ResultMissing: 'ResultMissing',
+  JobFailed: 'JobFailed',
+  NoExecutor: 'NoExecutor',
+} as const;
 
 export function jobIdFor(workflowId: string, runId: string, activityId: string, stage: string): string {
   return dnsLabel([workflowId, stage], [workflowId, runId, activityId, stage]);
@@ -68,9 +76,24 @@ export function createRunJob(deps: RunJobDeps) {
         .catch((error: unknown) => context.log.warn('progress signal failed', { error: String(error) }));
     });
 
+    const executor = deps.executors[request.executor];
+    if (!executor) {
+      throw ApplicationFailure.nonRetryable(
+        `this worker cannot run ${request.executor} jobs: start it with GAUNTLET_KUBECONFIG pointing at a cluster (\`gauntlet dev cluster up\` makes one)`,
+        FailureType.NoExecutor,
+      );
+    }
+    const execution = {
+      job,
+      trainer: request.trainer,
+      executor: request.executor,
+      ...(request.kubernetes ? { kubernetes: request.kubernetes } : {}),
+      identity: { pipeline: request.pipeline, run: workflowExecution.workflowId, stage: request.stage },
+      deadlineSeconds: Math.ceil(durationMs(request.trainer.timeout) / 1000),
+    };
     let outcome;
     try {
-      outcome = await deps.executor.run({ job, trainer: request.trainer }, {
+      outcome = await executor.run(execution, {
         onEvent: (event) => folder.add(event),
         heartbeat: (state: ExecutionCheckpoint) => context.heartbeat(state),
         signal: context.cancellationSignal,
@@ -86,6 +109,12 @@ export function createRunJob(deps: RunJobDeps) {
     }
 
     const detail = `${outcome.stderrTail.slice(-10).join('\n')}`;
+    if (outcome.failure) {
+      const { retryable, reason, message } = outcome.failure;
+      const text = `job ${jobId} failed: ${reason}: ${message}${retryable ? '; it will resume from its last checkpoint' : ''}${detail ? `\n${detail}` : ''}`;
+      const type = reason === 'BadInput' ? FailureType.BadInput : FailureType.JobFailed;
+      throw retryable ? ApplicationFailure.retryable(text, reason) : ApplicationFailure.nonRetryable(text, type);
+    }
     if (outcome.exitCode === JobExitCode.BadInput) {
       throw ApplicationFailure.nonRetryable(`job ${jobId} rejected its input (exit 2):\n${detail}`, FailureType.BadInput);
     }

@@ -2,6 +2,7 @@
 import type { Job, JobMode, JobResult, Schedule, SplitName } from '../core/spec/job.js';
 import type { SplitOptions } from '../core/split.js';
 import type { PipelineSpec } from '../core/spec/pipeline.js';
+import type { KubernetesSpec } from '../core/spec/kubernetes.js';
 import type { GateVerdict, LrDecision } from '../core/progress.js';
 import type { LrRangeTestAnalysis, LrSuggestions } from '../core/lr/rangeTest.js';
 import type { OutputConversion } from '../core/oracle.js';
@@ -26,6 +27,9 @@ export interface IngestResult {
 export interface JobRequest {
   /** Stage name: part of the job id and the output prefix, stable across retries. */
   stage: string;
+  pipeline: string;
+  executor: 'local' | 'kubernetes';
+  kubernetes?: KubernetesSpec;
   mode: JobMode;
   trainer: PipelineSpec['trainer'];
   data: Job['data'];

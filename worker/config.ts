@@ -16,6 +16,7 @@ export const WORKER_ENV = {
   stateDir: 'GAUNTLET_STATE_DIR',
   python: 'GAUNTLET_PYTHON',
   uiUrl: 'GAUNTLET_UI_URL',
+  kubeconfig: 'GAUNTLET_KUBECONFIG',
 } as const;
 
 export const WorkerConfig = z.strictObject({
@@ -30,6 +31,8 @@ export const WorkerConfig = z.strictObject({
   stateDir: z.string().min(1).default('.gauntlet'),
   python: z.string().min(1).default('python3'),
   uiUrl: z.url().default('http://127.0.0.1:8233'),
+  /** Kubeconfig of the cluster for the kubernetes executor; without it the worker runs local jobs only. */
+  kubeconfig: z.string().min(1).optional(),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 

@@ -8,6 +8,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import { LocalExecutor } from '../activities/executor/local.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubernetesExecutor } from '../activities/executor/kubernetes/executor.js';
+import { JobWatcher } from '../activities/executor/kubernetes/jobWatcher.js';
 import { ArtifactStore } from '../activities/store.js';
 import { ConfigError, loadWorkerConfig, trainerStorageEnv } from './config.js';
 import { builtinDatasetExporter, createMinioClient, readCodeVersion } from './sideEffects.js';
@@ -28,9 +31,18 @@ async function main(): Promise<void> {
     env: { ...trainerBaseEnv(repoRoot), ...trainerStorageEnv(config) },
     cwd: repoRoot,
   });
+  // One shared watch of Jobs and Pods per namespace for the whole worker, not a poll loop per job.
+  let watcher: JobWatcher | null = null;
+  let kubernetes: KubernetesExecutor | null = null;
+  if (config.kubeconfig) {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(config.kubeconfig);
+    watcher = new JobWatcher(kubeConfig, { log: (message) => console.error(message) });
+    kubernetes = new KubernetesExecutor({ kubeConfig, watcher, store });
+  }
   const activities = createActivities({
     store,
-    executor,
+    executors: { local: executor, kubernetes },
     temporal,
     exportBuiltinDataset: builtinDatasetExporter(config.python, repoRoot),
     codeVersion: await readCodeVersion(repoRoot),
@@ -45,10 +57,12 @@ async function main(): Promise<void> {
     // Long enough for quick activities to finish; training jobs are detached, not killed, on shutdown.
     shutdownGraceTime: '5s',
   });
-  console.log(`gauntlet worker started · ${config.temporalAddress} · namespace ${config.namespace} · task queue ${config.taskQueue} · pid ${process.pid}`);
+  const executors = kubernetes ? 'local, kubernetes' : 'local';
+  console.log(`gauntlet worker started · ${config.temporalAddress} · namespace ${config.namespace} · task queue ${config.taskQueue} · executors ${executors} · pid ${process.pid}`);
   try {
     await worker.run(); // resolves after SIGINT/SIGTERM, which the SDK runtime handles
   } finally {
+    await watcher?.stop();
     await connection.close();
     await clientConnection.close();
   }

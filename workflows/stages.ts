@@ -9,7 +9,7 @@ import { describeSchedule, splitMetrics } from '../core/describe.js';
 import { oracleVerdict } from '../core/oracle.js';
 import type { GateVerdict, LrDecision } from '../core/progress.js';
 import type { Schedule } from '../core/spec/job.js';
-import type { PipelineSpec } from '../core/spec/pipeline.js';
+import type { JobStage, PipelineSpec } from '../core/spec/pipeline.js';
 import type { RunTracker } from './runTracker.js';
 
 export const STAGES = ['ingest', 'oracle', 'overfit', 'lr-find', 'train', 'evaluate', 'record'] as const;
@@ -41,8 +41,18 @@ function stopAtGate(verdict: GateVerdict): never {
   throw ApplicationFailure.nonRetryable(verdict.explanation, GATE_FAILED, verdict);
 }
 
-function job(ctx: RunContext, data: IngestResult, request: Omit<JobRequest, 'trainer' | 'data' | 'seed'>): JobRequest {
-  return { trainer: ctx.spec.trainer, data: data.data, seed: ctx.spec.train.seed, ...request };
+function job(ctx: RunContext, data: IngestResult, request: Omit<JobRequest, 'trainer' | 'data' | 'seed' | 'pipeline' | 'executor'> & { stage: JobStage }): JobRequest {
+  const { spec } = ctx;
+  const executor = spec.stageExecutors[request.stage] ?? spec.executor;
+  return {
+    trainer: spec.trainer,
+    data: data.data,
+    seed: spec.train.seed,
+    pipeline: spec.name,
+    executor,
+    ...(executor === 'kubernetes' && spec.kubernetes ? { kubernetes: spec.kubernetes } : {}),
+    ...request,
+  };
 }
 
 export async function ingest({ spec, tracker, quick }: RunContext): Promise<IngestResult> {

@@ -1,6 +1,7 @@
 /** What every executor (local process, Kubernetes Job) offers the job activity. */
 import type { Job, ProgressEvent } from '../../core/spec/job.js';
 import type { PipelineSpec } from '../../core/spec/pipeline.js';
+import type { KubernetesSpec } from '../../core/spec/kubernetes.js';
 
 export type TrainerSpec = PipelineSpec['trainer'];
 
@@ -8,6 +9,13 @@ export interface ExecutionRequest {
   job: Job;
   /** Which trainer runs the job (reference or a user command). */
   trainer: TrainerSpec;
+  /** Where the job runs; `kubernetes` needs the pipeline's Kubernetes section. */
+  executor: 'local' | 'kubernetes';
+  kubernetes?: KubernetesSpec;
+  /** For labels and names: the pipeline, the run (workflow id) and the stage. */
+  identity: { pipeline: string; run: string; stage: string };
+  /** Upper bound on the job's run time, from the trainer timeout. */
+  deadlineSeconds: number;
 }
 
 /** Carried in Temporal heartbeats so that a retried attempt can adopt or resume the job. */
@@ -40,6 +48,8 @@ export interface ExecutionOutcome {
   adopted: boolean;
   /** How many times this job's process has been launched in total (retries included). */
   launches: number;
+  /** Set when the executor knows more than an exit code (an eviction, an image pull failure, a queue timeout). */
+  failure?: { retryable: boolean; reason: string; message: string };
 }
 
 export interface Executor {

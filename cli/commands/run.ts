@@ -3,7 +3,9 @@
  * and prints the metrics and the run's Temporal UI link.
  */
 import type { Client } from '@temporalio/client';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { formatProblem } from '../../core/spec/issues.js';
+import { validatePipeline } from '../../core/spec/parse.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { rootCauseMessage } from '../../core/errors.js';
 import { runWorkflowId } from '../../core/naming.js';
@@ -17,6 +19,17 @@ import { readPipelineFile } from './validate.js';
 interface RunOptions {
   watch?: boolean;
   json?: boolean;
+  executor?: string;
+}
+
+/** `--executor` overrides the pipeline's executor for one run; the result is validated again, like the file was. */
+export function overrideExecutor(spec: PipelineSpec, executor: string | undefined, file: string): PipelineSpec {
+  if (executor === undefined) return spec;
+  const result = validatePipeline({ ...spec, executor, stageExecutors: {} });
+  if (!result.ok) {
+    throw new CliError(`${file} with --executor ${executor}: ${result.problems.length} problem(s)`, ExitCode.BadInput, result.problems.map(formatProblem));
+  }
+  return result.spec;
 }
 
 /** A `file:` data source is relative to the pipeline file; the worker needs it absolute. */
@@ -50,8 +63,9 @@ export function registerRunCommand(program: Command): void {
     .argument('<file>', 'pipeline YAML')
     .option('--watch', 'show live progress until the run ends')
     .option('--json', 'print one JSON object with runId, status, metrics and uiUrl')
+    .addOption(new Option('--executor <name>', 'run every job on this executor, whatever the file says').choices(['local', 'kubernetes']))
     .action(async (file: string, options: RunOptions) => {
-      const spec = resolveDataSource(await readPipelineFile(file), file);
+      const spec = overrideExecutor(resolveDataSource(await readPipelineFile(file), file), options.executor, file);
       const context = cliContext();
       await withClient(context, async (client) => {
         const handle = await startRun(client, context, spec, file);

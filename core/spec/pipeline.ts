@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Duration } from './duration.js';
+import { KubernetesSpec } from './kubernetes.js';
 import { ConstantSchedule, Hyperparameters, OneCycleSchedule, RangeTestSchedule, SplitName } from './job.js';
 
 export const PIPELINE_API_VERSION = 'gauntlet.dev/v1';
@@ -119,13 +120,22 @@ export const GoalSpec = z
   })
   .refine((goal) => goal.min !== undefined || goal.max !== undefined, { message: 'give min or max', path: ['min'] });
 
+export const ExecutorName = z.enum(['local', 'kubernetes']);
+export type ExecutorName = z.infer<typeof ExecutorName>;
+/** Stages that run jobs, and so can choose their executor. */
+export const JobStage = z.enum(['overfit', 'lr-find', 'train', 'evaluate']);
+export type JobStage = z.infer<typeof JobStage>;
+
 export const PipelineSpec = z
   .strictObject({
     apiVersion: z.literal(PIPELINE_API_VERSION),
     kind: z.literal('Pipeline'),
     name: PipelineName,
     description: z.string().optional(),
-    executor: z.enum(['local']).default('local'),
+    executor: ExecutorName.default('local'),
+    /** Per-stage executor, e.g. the cheap gates locally and training on the cluster. */
+    stageExecutors: z.partialRecord(JobStage, ExecutorName).default({}),
+    kubernetes: KubernetesSpec.optional(),
     data: DataSpec,
     trainer: TrainerSpec.prefault({}),
     gates: GatesSpec.prefault({}),
@@ -145,6 +155,10 @@ export const PipelineSpec = z
         message: 'give train.schedule.maxLr or train.lrFind, not both (a fixed maxLr skips the range test)',
         input: lrFind,
       });
+    }
+    const usesKubernetes = spec.executor === 'kubernetes' || Object.values(spec.stageExecutors).includes('kubernetes');
+    if (usesKubernetes && !spec.kubernetes) {
+      ctx.addIssue({ code: 'custom', path: ['kubernetes'], message: 'is required when a stage runs on the kubernetes executor (give at least kubernetes.image)' });
     }
     const target = spec.evaluate.output?.targetColumn;
     if (target !== undefined && target === spec.data.labelColumn) {
