@@ -31,7 +31,7 @@ export const WorkerConfig = z.strictObject({
   stateDir: z.string().min(1).default('.gauntlet'),
   python: z.string().min(1).default('python3'),
   uiUrl: z.url().default('http://127.0.0.1:8233'),
-  /** Kubeconfig of the cluster for the kubernetes executor; without it the worker runs local jobs only. */
+  /** Kubeconfig path for the kubernetes executor, or `in-cluster`; without it the worker runs local jobs only. */
   kubeconfig: z.string().min(1).optional(),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;

@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   let kubernetes: KubernetesExecutor | null = null;
   if (config.kubeconfig) {
     const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(config.kubeconfig);
+    // `in-cluster`: the worker runs in a pod and uses its ServiceAccount (see deploy/k8s).
+    if (config.kubeconfig === 'in-cluster') kubeConfig.loadFromCluster();
+    else kubeConfig.loadFromFile(config.kubeconfig);
     watcher = new JobWatcher(kubeConfig, { log: (message) => console.error(message) });
     kubernetes = new KubernetesExecutor({ kubeConfig, watcher, store });
   }
