@@ -1,7 +1,8 @@
 /**
  * Pipeline orchestration figures on the real stack (printed, never asserted):
- *   run → trainer spawn   time from starting `gauntlet run` to the train job's process being spawned
- *   run → trainer ready   … to the trainer reporting its start (after Python and torch imports)
+ *   run → trainer spawn   time from starting `gauntlet run` (a new CLI process) to the run's first trainer process
+ *                         being spawned (the overfit gate's job, after ingest and the oracle bound)
+ *   run → trainer ready   … to that trainer reporting its start (after Python and torch imports)
  *   overhead per job      activity wall time (scheduled → completed, from the workflow history) minus the trainer
  *                         process's wall time (spawn → exit code written); medians over all jobs
  *   trainer start-up      process wall time minus the time the trainer says it ran (Python + torch imports)
@@ -22,6 +23,7 @@ import { runCli } from '../test/support/cli.js';
 import { startWorkerProcess } from '../test/support/workerProcess.js';
 import { createMinioClient } from '../worker/sideEffects.js';
 import { PidRecord } from '../activities/executor/processes.js';
+import { jobIdFor } from '../activities/runJob.js';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 20;
@@ -34,11 +36,8 @@ data: { source: "sklearn:digits" }
 train: { epochs: 1, hyperparameters: { hidden: 32 }, schedule: { kind: constant, lr: 0.05 } }
 `;
 
-const Manifest = z.object({
-  runId: z.string(),
-  jobs: z.record(z.string(), z.object({ jobId: z.string(), trainerSeconds: z.number() })),
-});
-const Result = z.object({ startedAt: z.string() });
+const Manifest = z.object({ runId: z.string() });
+const Result = z.object({ startedAt: z.string(), finishedAt: z.string() });
 
 function rssMiB(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -77,34 +76,35 @@ try {
     walls.push((Date.now() - started) / 1000);
     const { manifestUri } = z.object({ manifestUri: z.string() }).parse(JSON.parse(run.stdout));
     const manifest = Manifest.parse(JSON.parse((await store.getBytes(manifestUri)).toString()));
-    const train = manifest.jobs.train;
-    if (!train) throw new Error('no train job in the manifest');
-    const launched = PidRecord.parse(JSON.parse(readFileSync(jobPaths(join(stack.stateDir, 'jobs'), train.jobId).pid, 'utf8')));
-    toSpawn.push((Date.parse(launched.launchedAt) - started) / 1000);
-    const result = Result.parse(JSON.parse((await store.getBytes(`s3://${stack.bucket}/runs/${manifest.runId}/train/result.json`)).toString()));
-    toReady.push((Date.parse(result.startedAt) - started) / 1000);
-
-    const history = await client.workflow.getHandle(manifest.runId).fetchHistory();
-    const scheduled = new Map<string, number>();
-    const events = history.events ?? [];
-    for (const event of events) {
-      const time = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+    const handle = client.workflow.getHandle(manifest.runId);
+    const { runId: temporalRunId } = await handle.describe();
+    const history = await handle.fetchHistory();
+    const scheduled = new Map<string, { at: number; jobId: string; stage: string }>();
+    const spawns: number[] = [];
+    for (const event of history.events ?? []) {
+      const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
       const attributes = event.activityTaskScheduledEventAttributes;
-      if (attributes?.activityType?.name === 'runJob') scheduled.set(String(event.eventId), time);
+      if (attributes?.activityType?.name === 'runJob') {
+        // The job id is derived from the workflow, the activity and the stage, exactly as the activity does it.
+        const payload = attributes.input?.payloads?.[0]?.data;
+        const { stage } = z.object({ stage: z.string() }).parse(JSON.parse(Buffer.from(payload ?? new Uint8Array()).toString()));
+        const jobId = jobIdFor(manifest.runId, temporalRunId, attributes.activityId ?? '', stage);
+        scheduled.set(String(event.eventId), { at, jobId, stage });
+      }
       const completed = event.activityTaskCompletedEventAttributes;
-      if (completed && scheduled.has(String(completed.scheduledEventId))) {
-        const wall = (time - (scheduled.get(String(completed.scheduledEventId)) ?? time)) / 1000;
-        const order = [...scheduled.keys()].indexOf(String(completed.scheduledEventId));
-        const job = Object.values(manifest.jobs)[order];
-        if (job) {
-          const paths = jobPaths(join(stack.stateDir, 'jobs'), job.jobId);
-          const spawned = Date.parse(PidRecord.parse(JSON.parse(readFileSync(paths.pid, 'utf8'))).launchedAt);
-          const processWall = (statSync(paths.exitCode).mtimeMs - spawned) / 1000;
-          overheads.push(wall - processWall);
-          startups.push(processWall - job.trainerSeconds);
-        }
+      const job = completed ? scheduled.get(String(completed.scheduledEventId)) : undefined;
+      if (job) {
+        const paths = jobPaths(join(stack.stateDir, 'jobs'), job.jobId);
+        const spawned = Date.parse(PidRecord.parse(JSON.parse(readFileSync(paths.pid, 'utf8'))).launchedAt);
+        spawns.push(spawned);
+        const processWall = (statSync(paths.exitCode).mtimeMs - spawned) / 1000;
+        const result = Result.parse(JSON.parse((await store.getBytes(`s3://${stack.bucket}/runs/${manifest.runId}/${job.stage}/result.json`)).toString()));
+        overheads.push((at - job.at) / 1000 - processWall);
+        startups.push(processWall - (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000);
+        if (spawns.length === 1) toReady.push((Date.parse(result.startedAt) - started) / 1000);
       }
     }
+    toSpawn.push((Math.min(...spawns) - started) / 1000);
     process.stderr.write(`run ${i + 1}/${runs}: ${walls.at(-1)?.toFixed(2)} s\n`);
   }
   clearInterval(sampler);
