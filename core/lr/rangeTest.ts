@@ -214,8 +214,9 @@ export function noiseSigma(values: readonly number[]): number {
 const fmt = (x: number): string => (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? String(Number(x.toPrecision(3))) : x.toExponential(2));
 
 /** Records the points as fastai's Recorder and LRFinder do: smoothed, and stopped at the first divergence. */
-function record(points: readonly LrPoint[], o: z.output<typeof LrRangeTestOptions>, numIt: number): LrCurvePoint[] {
+function record(points: readonly LrPoint[], o: z.output<typeof LrRangeTestOptions>, numIt: number): { recorded: LrCurvePoint[]; diverged: boolean } {
   const recorded: LrCurvePoint[] = [];
+  let stoppedOnDivergence = false;
   let val = 0;
   let best = Number.POSITIVE_INFINITY;
   const n = Math.min(points.length, numIt);
@@ -229,9 +230,10 @@ function record(points: readonly LrPoint[], o: z.output<typeof LrRangeTestOption
     recorded.push({ lr, loss, smoothed });
     if (smoothed < best) best = smoothed;
     const diverged = best > 0 && smoothed > o.divergeFactor * best;
+    if (diverged) stoppedOnDivergence = true;
     if (diverged || loss === Number.POSITIVE_INFINITY || loss === Number.NEGATIVE_INFINITY) break;
   }
-  return recorded;
+  return { recorded, diverged: stoppedOnDivergence };
 }
 
 /**
@@ -243,7 +245,7 @@ export function analyzeLrRangeTest(points: readonly LrPoint[], options: LrRangeT
   const input = parseOptions(LrPoints, points, 'points') as LrPoint[];
   const numIt = o.numIt ?? input.length;
 
-  const recorded = record(input, o, numIt);
+  const { recorded, diverged } = record(input, o, numIt);
   const trimmed = recorded.slice(Math.floor(numIt / 10), Math.max(0, recorded.length - o.skipEnd));
   const firstBad = trimmed.findIndex((p) => !Number.isFinite(p.smoothed));
   const curve = firstBad === -1 ? trimmed : trimmed.slice(0, firstBad);
@@ -258,7 +260,7 @@ export function analyzeLrRangeTest(points: readonly LrPoint[], options: LrRangeT
   };
   // The first NaN or infinite loss read, if any: the curve cannot go past it.
   const brokeAt = recorded.find((p) => !Number.isFinite(p.loss));
-  const reasons = judge(curve, suggestions, o, input.length, brokeAt);
+  const reasons = judge(curve, suggestions, o, input.length, brokeAt, diverged);
   return { suggestions, trustworthy: reasons.length === 0, reasons, curve };
 }
 
@@ -269,6 +271,8 @@ function judge(
   o: z.output<typeof LrRangeTestOptions>,
   given: number,
   brokeAt: LrCurvePoint | undefined,
+  /** The recording ended on fastai's divergence rule: the test did reach the lr where training breaks down. */
+  diverged: boolean,
 ): string[] {
   const reasons: string[] = [];
   if (curve.length < o.minPoints) {
@@ -309,7 +313,8 @@ function judge(
       `the loss became ${brokeAt.loss} at lr ${fmt(brokeAt.lr)} while still falling, so the curve ends before its ` +
         'minimum: look for a numerical problem (e.g. loss scaling, log of zero) before trusting these suggestions',
     );
-  } else if (curve.length >= 2 && bestIdx === curve.length - 1) {
+  } else if (curve.length >= 2 && bestIdx === curve.length - 1 && !diverged) {
+    // When the test diverged, the rise is in the points lr_find trims (the last 5) or hidden by smoothing lag.
     reasons.push(
       `the loss was still falling at the largest lr kept (${fmt((curve[bestIdx] as LrCurvePoint).lr)}): ` +
         'the test never reached the lr where training breaks down; raise the end lr',

@@ -76,7 +76,8 @@ describe('digits pipeline on the real stack', () => {
           source: z.string(),
           maxLr: z.number(),
           trustworthy: z.boolean(),
-          suggestions: z.object({ valley: z.number() }),
+          suggestions: z.object({ steep: z.number() }),
+          policy: z.literal('steep'),
           curveUri: z.string(),
           plotUri: z.string(),
         }),
@@ -87,7 +88,7 @@ describe('digits pipeline on the real stack', () => {
     assert.deepEqual(manifest.gates.map((gate) => [gate.gate, gate.passed]), [['oracle', true], ['overfit', true]]);
     assert.equal(manifest.lrFinder.source, 'range_test');
     assert.equal(manifest.lrFinder.trustworthy, true);
-    assert.equal(manifest.lrFinder.maxLr, manifest.lrFinder.suggestions.valley);
+    assert.equal(manifest.lrFinder.maxLr, manifest.lrFinder.suggestions.steep);
     assert.ok(await store.exists(manifest.lrFinder.curveUri));
     assert.match((await store.getBytes(manifest.lrFinder.plotUri)).toString(), /^<svg/);
     assert.equal(manifest.metrics.oracle_final_accuracy, 1);
@@ -103,7 +104,7 @@ describe('digits pipeline on the real stack', () => {
     assert.equal(view.progress.lr.maxLr, manifest.lrFinder.maxLr);
     assert.equal(view.memo.lrFinder?.maxLr, manifest.lrFinder.maxLr, 'the chosen LR is on the workflow memo, visible in the Temporal UI');
     const human = await runCli(['status', result.runId], stack.env);
-    assert.match(human.stdout, /max lr .* \(range_test, valley\)/);
+    assert.match(human.stdout, /max lr .* \(range_test, steep\)/);
 
     const list = await runCli(['runs', 'list', '--json'], stack.env);
     assert.equal(list.code, 0, list.stderr);
