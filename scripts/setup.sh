@@ -33,6 +33,7 @@ fi
 say "building TypeScript"
 npx tsc -p tsconfig.json
 
-# Pinned service binaries, version-keyed cache: built once, reused after.
-node dist/deploy/dev/prebuild.js >/dev/null
+# Pinned service binaries (Temporal, MinIO; etcd, Kubernetes control plane, KWOK for the local cluster),
+# version-keyed cache: built once (the cluster ~15 min cold on 2 cores), reused after.
+node dist/deploy/dev/prebuild.js dev cluster >/dev/null
 say "ready"

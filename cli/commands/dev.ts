@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DevError } from '../../deploy/dev/errors.js';
 import { type DevOptions, type StatusResult, type UpResult, devDown, devLogs, devStatus, devUp } from '../../deploy/dev/stack.js';
+import { registerDevClusterCommands } from './devCluster.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -132,6 +133,7 @@ export function registerDevCommands(program: Command): Command {
         }
       }),
     );
+  registerDevClusterCommands(dev);
   return dev;
 }
 
