@@ -95,7 +95,9 @@ export async function clusterUp(options: ClusterOptions = {}): Promise<ClusterUp
       try {
         await createKwokCluster(paths, bins, { apiserverPort: options.apiserverPort });
       } catch (error) {
-        // A half-created cluster would be "started" (and fail the same way) by the next `up`: remove it.
+        // kwokctl leaves what it started running when a later component fails; and a half-created cluster would be
+        // "started" (and fail the same way) by the next `up`: stop and remove it.
+        await terminate(runningComponents(paths));
         await deleteKwokCluster(paths, bins).catch(() => undefined);
         throw error;
       }
@@ -147,7 +149,10 @@ export async function clusterUp(options: ClusterOptions = {}): Promise<ClusterUp
       };
     } catch (error) {
       // A failed `up` leaves nothing new running: stop what this call started.
-      if (action !== 'already running') await stopKwokCluster(paths, bins).catch(() => undefined);
+      if (action !== 'already running') {
+        await terminate(runningComponents(paths));
+        await stopKwokCluster(paths, bins).catch(() => undefined);
+      }
       throw error;
     }
   });
