@@ -31,7 +31,8 @@ export class ProgressFolder {
       this.lastLog = event.message;
     }
     this.dirty = true;
-    if (this.now() - this.lastSentAt >= this.minIntervalMs) this.flush();
+    // A checkpoint closes an epoch: send its metrics now, whatever the throttle says, so early stopping sees every epoch.
+    if (event.event === 'checkpoint' || this.now() - this.lastSentAt >= this.minIntervalMs) this.flush();
   }
 
   flush(): void {

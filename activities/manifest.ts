@@ -62,6 +62,7 @@ export function createWriteRunManifest(deps: ManifestDeps) {
       goalMet: request.goalMet,
       gates: request.gates,
       lrFinder: request.lr,
+      sweep: request.sweep,
       jobs,
       artifacts,
       startedAt: request.startedAt,

@@ -65,6 +65,7 @@ export interface ManifestRequest {
   goalMet: boolean | null;
   gates: GateVerdict[];
   lr: LrDecision | null;
+  sweep: { trials: number; completed: number; stopped: number; failed: number; best: unknown; tableUri: string | null } | null;
 }
 
 export interface OracleRequest {

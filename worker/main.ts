@@ -58,6 +58,9 @@ async function main(): Promise<void> {
     activities,
     // Long enough for quick activities to finish; training jobs are detached, not killed, on shutdown.
     shutdownGraceTime: '5s',
+    // Cancellation reaches a job through its heartbeat replies: at most 2 s late (the SDK's default can be 30 s),
+    // so a trial stopped by ASHA or a cancelled run frees its GPU promptly.
+    maxHeartbeatThrottleInterval: '2s',
   });
   const executors = kubernetes ? 'local, kubernetes' : 'local';
   console.log(`gauntlet worker started · ${config.temporalAddress} · namespace ${config.namespace} · task queue ${config.taskQueue} · executors ${executors} · pid ${process.pid}`);

@@ -1,2 +1,3 @@
 /** Every workflow the worker registers. */
 export { pipelineWorkflow } from './pipeline.js';
+export { sweepWorkflow } from './sweep.js';

@@ -8,6 +8,8 @@ import { rootCauseMessage } from '../core/errors.js';
 import { describeGoal, goalMet } from '../core/goal.js';
 import { jobProgressSignal, progressQuery, searchAttributes, type PipelineInput, type PipelineResult } from './definitions.js';
 import { RunTracker } from './runTracker.js';
+import type { JobOutcome } from '../activities/types.js';
+import type { SweepResult } from './sweepTypes.js';
 import * as stage from './stages.js';
 
 export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineResult> {
@@ -27,9 +29,22 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     const data = await stage.ingest(ctx);
     await stage.oracleGate(ctx, data);
     await stage.overfitGate(ctx, data);
-    const schedule = await stage.findLearningRate(ctx, data);
-    const trained = await stage.train(ctx, data, schedule);
-    const evaluation = await stage.evaluate(ctx, data, trained);
+    let checkpoint: string | undefined;
+    const jobs: Record<string, JobOutcome> = {};
+    let sweep: SweepResult | null = null;
+    if (spec.sweep) {
+      const maxLrByGroup = await stage.findSweepLearningRates(ctx, data);
+      sweep = await stage.sweepStage(ctx, data, maxLrByGroup);
+      checkpoint = sweep.best?.checkpoint;
+    } else {
+      tracker.skip('sweep', 'no sweep in the spec');
+      const schedule = await stage.findLearningRate(ctx, data);
+      const trained = await stage.train(ctx, data, schedule);
+      jobs.train = trained;
+      checkpoint = trained.result.artifacts.checkpoint;
+    }
+    const evaluation = await stage.evaluate(ctx, data, checkpoint);
+    jobs.evaluate = evaluation.outcome;
 
     const met = spec.goal ? goalMet(spec.goal, evaluation.headline) : null;
     tracker.start('record');
@@ -39,7 +54,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         ...(input.specFile ? { specFile: input.specFile } : {}),
         startedAt,
         ingest: data,
-        jobs: { train: trained, evaluate: evaluation.outcome },
+        jobs,
+        sweep: sweep ? { trials: sweep.trials, completed: sweep.completed, stopped: sweep.stopped, failed: sweep.failed, best: sweep.best, tableUri: sweep.tableUri } : null,
         metrics: tracker.progress.metrics,
         goalMet: met,
         gates: tracker.progress.gates,

@@ -2,7 +2,11 @@
  * The stages of a pipeline run, one function each. Each reads the spec, calls activities, and records what it
  * decided on the tracker (progress query, memo, search attributes). Rules and thresholds live in core/.
  */
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { describeConfig } from '../core/sweep/config.js';
+import { lrGroupConfigs, lrGroupKey, trialSettings } from '../core/sweep/space.js';
+import type { sweepWorkflow as sweepWorkflowType } from './sweep.js';
+import { sweepWorkflowId, type SweepResult } from './sweepTypes.js';
 import type { Activities } from '../activities/index.js';
 import type { IngestResult, JobOutcome, JobRequest } from '../activities/types.js';
 import { describeSchedule, splitMetrics } from '../core/describe.js';
@@ -12,7 +16,7 @@ import type { Schedule } from '../core/spec/job.js';
 import type { JobStage, PipelineSpec } from '../core/spec/pipeline.js';
 import type { RunTracker } from './runTracker.js';
 
-export const STAGES = ['ingest', 'oracle', 'overfit', 'lr-find', 'train', 'evaluate', 'record'] as const;
+export const STAGES = ['ingest', 'oracle', 'overfit', 'lr-find', 'train', 'sweep', 'evaluate', 'record'] as const;
 const NON_RETRYABLE = ['BadInput'];
 export const GATE_FAILED = 'GateFailed';
 
@@ -32,6 +36,8 @@ export function runContext(spec: PipelineSpec, tracker: RunTracker): RunContext 
     startToCloseTimeout: spec.trainer.timeout,
     heartbeatTimeout: spec.trainer.heartbeatTimeout,
     retry: { ...spec.trainer.retry, nonRetryableErrorTypes: NON_RETRYABLE },
+    // A cancelled job frees its GPU only once the process or Job has really stopped.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
   return { spec, tracker, quick, jobs };
 }
@@ -41,9 +47,17 @@ function stopAtGate(verdict: GateVerdict): never {
   throw ApplicationFailure.nonRetryable(verdict.explanation, GATE_FAILED, verdict);
 }
 
-function job(ctx: RunContext, data: IngestResult, request: Omit<JobRequest, 'trainer' | 'data' | 'seed' | 'pipeline' | 'executor'> & { stage: JobStage }): JobRequest {
+/** A sweep trial's stage: `trial-<n>`; it runs where the train stage runs. */
+export type TrialStage = `trial-${number}` | `lr-find-${number}`;
+
+export function job(
+  ctx: Pick<RunContext, 'spec'>,
+  data: Pick<IngestResult, 'data'>,
+  request: Omit<JobRequest, 'trainer' | 'data' | 'seed' | 'pipeline' | 'executor'> & { stage: JobStage | TrialStage; seed?: number },
+): JobRequest {
   const { spec } = ctx;
-  const executor = spec.stageExecutors[request.stage] ?? spec.executor;
+    const base: JobStage = request.stage.startsWith('trial-') ? 'train' : request.stage.startsWith('lr-find') ? 'lr-find' : (request.stage as JobStage);
+  const executor = spec.stageExecutors[base] ?? spec.executor;
   return {
     trainer: spec.trainer,
     data: data.data,
@@ -132,7 +146,11 @@ export async function overfitGate(ctx: RunContext, data: IngestResult): Promise<
 }
 
 /** One-cycle's max LR: fixed in the spec, or found by the LR range test and the spec's policy. */
-export async function findLearningRate(ctx: RunContext, data: IngestResult): Promise<Schedule> {
+export async function findLearningRate(
+  ctx: RunContext,
+  data: IngestResult,
+  group: { index: number; batchSize: number; hyperparameters: Record<string, number | string | boolean>; label: string } | null = null,
+): Promise<Schedule> {
   const { spec, tracker, jobs, quick } = ctx;
   const { schedule } = spec.train;
   if (schedule.kind === 'constant') {
@@ -145,13 +163,14 @@ export async function findLearningRate(ctx: RunContext, data: IngestResult): Pro
     return { ...schedule, maxLr: schedule.maxLr };
   }
   const find = spec.train.lrFind ?? { startLr: 1e-7, endLr: 10, numSteps: 100, divergeFactor: 4, policy: 'valley' as const };
-  tracker.start('lr-find', `range test ${find.startLr} → ${find.endLr} over ${find.numSteps} steps`);
-  const test = await jobs.runJob.executeWithOptions({ summary: `LR range test · ${find.numSteps} steps` }, [
+  const groupNote = group ? ` · group ${group.label}` : '';
+  tracker.start('lr-find', `range test ${find.startLr} → ${find.endLr} over ${find.numSteps} steps${groupNote}`);
+  const test = await jobs.runJob.executeWithOptions({ summary: `LR range test · ${find.numSteps} steps${groupNote}` }, [
     job(ctx, data, {
-      stage: 'lr-find',
+      stage: group ? `lr-find-${group.index}` : 'lr-find',
       mode: 'lr_range_test',
-      batchSize: spec.train.batchSize,
-      hyperparameters: spec.train.hyperparameters,
+      batchSize: group?.batchSize ?? spec.train.batchSize,
+      hyperparameters: { ...spec.train.hyperparameters, ...(group?.hyperparameters ?? {}) },
       schedule: { kind: 'range_test', startLr: find.startLr, endLr: find.endLr, numSteps: find.numSteps, divergeFactor: find.divergeFactor },
     }),
   ]);
@@ -178,7 +197,7 @@ export async function findLearningRate(ctx: RunContext, data: IngestResult): Pro
   }
   tracker.recordLr(decision);
   const note = decision.source === 'fallback' ? ` (fallback: curve not trustworthy: ${analysis.reasons.join('; ')})` : '';
-  tracker.finish('lr-find', `${find.policy} ${decision.maxLr.toPrecision(3)}${note} · curve ${analysis.plotUri}`, { max_lr: decision.maxLr });
+  tracker.finish('lr-find', `${find.policy} ${decision.maxLr.toPrecision(3)}${groupNote}${note} · curve ${analysis.plotUri}`, { max_lr: decision.maxLr });
   return { ...schedule, maxLr: decision.maxLr };
 }
 
@@ -202,10 +221,9 @@ export interface Evaluation {
   headline: number | null;
 }
 
-export async function evaluate(ctx: RunContext, data: IngestResult, trained: JobOutcome): Promise<Evaluation> {
+export async function evaluate(ctx: RunContext, data: IngestResult, checkpoint: string | undefined): Promise<Evaluation> {
   const { spec, tracker, jobs, quick } = ctx;
-  const checkpoint = trained.result.artifacts.checkpoint;
-  if (!checkpoint) throw ApplicationFailure.nonRetryable('the train job reported no checkpoint artifact', 'BadInput');
+  if (!checkpoint) throw ApplicationFailure.nonRetryable('the trained model has no checkpoint artifact', 'BadInput');
   const { split, metric, output } = spec.evaluate;
   tracker.start('evaluate', `${split} split`);
   const outcome = await jobs.runJob.executeWithOptions({ summary: `evaluate · ${split} split` }, [
@@ -233,4 +251,49 @@ function summarizeJob(job: JobOutcome): string {
     .map(([name, value]) => `${name} ${Number(value).toFixed(4)}`);
   const retried = job.launches > 1 ? ` · ${job.launches} launches` : '';
   return `${metrics.join(' · ')} · ${job.trainerSeconds.toFixed(1)}s on ${job.result.device}${retried}`;
+}
+
+/** One range test per LR group of the sweep (e.g. per batch size): group key → max LR. */
+export async function findSweepLearningRates(ctx: RunContext, data: IngestResult): Promise<Record<string, number>> {
+  const sweep = ctx.spec.sweep;
+  const schedule = ctx.spec.train.schedule;
+  if (!sweep || schedule.kind !== 'one_cycle' || schedule.maxLr !== undefined) {
+    await findLearningRate(ctx, data);
+    return {};
+  }
+  const groups = lrGroupConfigs(sweep.space, sweep.lrGroups ?? []);
+  const byGroup: Record<string, number> = {};
+  for (const [index, config] of groups.entries()) {
+    const settings = trialSettings(config);
+    const grouped = groups.length > 1;
+    const found = await findLearningRate(ctx, data, grouped
+      ? { index, batchSize: settings.batchSize ?? ctx.spec.train.batchSize, hyperparameters: settings.hyperparameters, label: describeConfig(config) }
+      : null);
+    if (found.kind === 'one_cycle') byGroup[lrGroupKey(config, sweep.lrGroups ?? [])] = found.maxLr;
+  }
+  return byGroup;
+}
+
+/** The sweep runs as a child workflow with its own history (continue-as-new keeps it small). */
+export async function sweepStage(ctx: RunContext, data: IngestResult, maxLrByGroup: Record<string, number>): Promise<SweepResult> {
+  const { spec, tracker } = ctx;
+  const sweep = spec.sweep!;
+  const concurrency = Math.floor(sweep.budget.gpuBudget / sweep.budget.gpusPerTrial);
+  tracker.skip('train', 'replaced by the sweep');
+  tracker.start('sweep', `${sweep.strategy.kind} · ${sweep.budget.maxTrials} trials · ≤ ${concurrency} at once · early stopping ${sweep.earlyStopping.kind}`);
+  const { workflowId } = workflowInfo();
+  const result = await executeChild<typeof sweepWorkflowType>('sweepWorkflow', {
+    workflowId: sweepWorkflowId(workflowId),
+    args: [{ spec, data: data.data, maxLrByGroup }],
+    staticSummary: `sweep of ${spec.name} · ${sweep.strategy.kind} · ${sweep.budget.maxTrials} trials`,
+  });
+  const best = result.best;
+  if (!best) throw ApplicationFailure.nonRetryable(`the sweep finished without a completed trial (${result.failed} failed, ${result.stopped} stopped)`, 'SweepFailed');
+  tracker.finish(
+    'sweep',
+    `${result.trials} trials (${result.completed} completed, ${result.stopped} stopped early, ${result.failed} failed) · best trial ${best.trial}: ${describeConfig(best.config)} · ${sweep.objective.metric} ${best.objective}`,
+    best.metrics,
+  );
+  tracker.recordMetrics({ ...best.metrics, sweep_trials: result.trials, sweep_best_trial: best.trial });
+  return result;
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Duration } from './duration.js';
 import { KubernetesSpec } from './kubernetes.js';
+import { SweepSpec, sweepContextIssues } from '../sweep/spec.js';
 import { ConstantSchedule, Hyperparameters, OneCycleSchedule, RangeTestSchedule, SplitName } from './job.js';
 
 export const PIPELINE_API_VERSION = 'gauntlet.dev/v1';
@@ -142,6 +143,8 @@ export const PipelineSpec = z
     train: TrainSpec,
     evaluate: EvaluateSpec.prefault({}),
     goal: GoalSpec.optional(),
+    /** Hyperparameter sweep: replaces the single train job with trials (see core/sweep). */
+    sweep: SweepSpec.optional(),
   })
   .superRefine((spec, ctx) => {
     const { schedule, lrFind } = spec.train;
@@ -159,6 +162,12 @@ export const PipelineSpec = z
     const usesKubernetes = spec.executor === 'kubernetes' || Object.values(spec.stageExecutors).includes('kubernetes');
     if (usesKubernetes && !spec.kubernetes) {
       ctx.addIssue({ code: 'custom', path: ['kubernetes'], message: 'is required when a stage runs on the kubernetes executor (give at least kubernetes.image)' });
+    }
+    if (spec.sweep) {
+      const rangeTest = schedule.kind === 'one_cycle' && schedule.maxLr === undefined;
+      for (const issue of sweepContextIssues(spec.sweep, { trainEpochs: spec.train.epochs, rangeTest })) {
+        ctx.addIssue({ code: 'custom', path: ['sweep', ...issue.path], message: issue.message, input: issue.input });
+      }
     }
     const target = spec.evaluate.output?.targetColumn;
     if (target !== undefined && target === spec.data.labelColumn) {

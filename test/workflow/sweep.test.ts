@@ -1,0 +1,144 @@
+/**
+ * The sweep inside the pipeline, on a real Temporal dev server with fake activities: trials planned by the strategy,
+ * never more running than the GPU budget allows, ASHA stopping trials from the per-epoch metrics their jobs signal
+ * (the stopped job is really cancelled), the best trial evaluated, and the leaderboard query.
+ */
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Activities } from '../../activities/index.js';
+import type { IngestResult, JobOutcome, JobRequest } from '../../activities/types.js';
+import { loadPipelineYaml } from '../../core/spec/parse.js';
+import { jobProgressSignal } from '../../workflows/definitions.js';
+import { pipelineWorkflow } from '../../workflows/index.js';
+import { leaderboardQuery, sweepWorkflowId } from '../../workflows/sweepTypes.js';
+import { workflowsPath } from '../support/paths.js';
+import { createLocalTemporal } from '../support/temporalEnv.js';
+
+const SPEC = loadPipelineYaml(`
+apiVersion: gauntlet.dev/v1
+kind: Pipeline
+name: sweep-test
+data: { source: "sklearn:digits" }
+gates: { overfit: { enabled: false }, oracle: { enabled: false } }
+train: { epochs: 9, schedule: { kind: one_cycle } }
+sweep:
+  space: { lrFactor: { loguniform: [0.1, 3] }, hidden: { choice: [32, 64, 128] } }
+  strategy: { kind: random, seed: 3 }
+  earlyStopping: { kind: asha, gracePeriod: 1, reductionFactor: 3 }
+  budget: { maxTrials: 8, gpuBudget: 2 }
+`);
+
+const INGEST: IngestResult = {
+  data: { uri: 's3://gauntlet/d.csv', sha256: 'a'.repeat(64), format: 'csv', labelColumn: 'label', splitUri: 's3://gauntlet/s.json', numClasses: 10, ignoreColumns: [] },
+  rows: 100,
+  classes: ['0', '1'],
+  counts: { train: 70, valid: 15, test: 15 },
+  splitSha256: 'b'.repeat(64),
+};
+
+describe('sweep (real dev server, fake activities)', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await createLocalTemporal();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  test('GIVEN random search with ASHA and a 2-GPU budget WHEN the sweep runs THEN ≤ 2 trials run at once, weak trials are stopped and cancelled, and the best trial is evaluated', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const cancelled: string[] = [];
+    const trialRequests: JobRequest[] = [];
+    let evaluated: string | null | undefined;
+
+    /** A trial whose accuracy grows with its lr factor: ASHA should stop the low ones. */
+    async function fakeTrial(request: JobRequest): Promise<JobOutcome> {
+      trialRequests.push(request);
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      const context = Context.current();
+      const { workflowId, runId } = context.info.workflowExecution ?? { workflowId: '', runId: '' };
+      const maxLr = request.schedule?.kind === 'one_cycle' ? request.schedule.maxLr : 0;
+      const quality = Math.min(0.99, 0.5 + maxLr * 1.5);
+      try {
+        for (let epoch = 1; epoch <= (request.epochs ?? 1); epoch++) {
+          await context.sleep(150);
+          context.heartbeat();
+          const value = quality * (1 - 0.5 / (epoch + 1));
+          await env.client.workflow.getHandle(workflowId, runId).signal(jobProgressSignal, { stage: request.stage, epoch, metrics: { val_accuracy: value }, detail: '' });
+        }
+      } catch (error) {
+        if (error instanceof CancelledFailure) cancelled.push(request.stage);
+        throw error;
+      } finally {
+        running--;
+      }
+      const metrics = { val_accuracy: quality * (1 - 0.5 / ((request.epochs ?? 1) + 1)) };
+      return outcome(request, metrics, { checkpoint: `s3://gauntlet/runs/x/${request.stage}/checkpoints/last.pt` });
+    }
+
+    const activities = {
+      ingestDataset: async () => INGEST,
+      runJob: async (request: JobRequest) => {
+        if (request.mode === 'lr_range_test') return outcome(request, { steps: 90 }, { curve: 's3://gauntlet/runs/x/lr-find/lr_curve.json' });
+        if (request.mode === 'evaluate') {
+          evaluated = request.checkpoint;
+          return outcome(request, { accuracy: 0.95, loss: 0.1, n: 15 });
+        }
+        return fakeTrial(request);
+      },
+      writeRunManifest: async () => 's3://gauntlet/runs/x/manifest.json',
+      writeTrialTable: async () => 's3://gauntlet/runs/x-sweep/trials.json',
+      computeOracleBound: async () => ({ accuracy: 1, n: 1, errors: 0 }),
+      scoreFinalOutputs: async () => ({ accuracy: 1, n: 1, errors: 0 }),
+      analyzeRangeTest: async () => ({
+        suggestions: { valley: 0.1, steep: 0.3, minimum: 0.05, slide: 0.08 }, trustworthy: true, reasons: [], points: 90,
+        analysisUri: 's3://gauntlet/a.json', plotUri: 's3://gauntlet/a.svg',
+      }),
+    } as unknown as Activities;
+
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'sweep', workflowsPath, activities, maxHeartbeatThrottleInterval: '50ms' });
+    const { result, board } = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(pipelineWorkflow, { taskQueue: 'sweep', workflowId: 'sweep-test-1', args: [{ spec: SPEC }] });
+      const result = await handle.result();
+      const board = await env.client.workflow.getHandle(sweepWorkflowId('sweep-test-1')).query(leaderboardQuery);
+      return { result, board };
+    });
+
+    assert.equal(board.trials.length, 8);
+    assert.ok(maxRunning <= 2, `never more than the GPU budget: saw ${maxRunning} trials at once`);
+    assert.equal(maxRunning, 2, 'the budget is used');
+    const stopped = board.trials.filter((trial) => trial.status === 'stopped');
+    assert.ok(stopped.length >= 1, 'ASHA stopped at least one weak trial');
+    assert.ok(stopped.every((trial) => /cutoff/.test(trial.stopReason ?? '')), stopped.map((t) => t.stopReason).join('; '));
+    assert.deepEqual(cancelled.sort(), stopped.map((trial) => `trial-${trial.trial}`).sort(), 'a stopped trial is cancelled through its job');
+    const keys = new Set(board.trials.map((trial) => JSON.stringify(trial.config)));
+    assert.equal(keys.size, 8, 'no two trials share a configuration');
+    assert.ok(board.best && board.best.status === 'completed');
+    const completed = board.trials.filter((trial) => trial.status === 'completed');
+    assert.equal(board.best?.objective, Math.max(...completed.map((trial) => trial.objective ?? 0)));
+    assert.equal(evaluated, board.best?.checkpoint, 'the best trial is evaluated on the test split');
+    assert.equal(result.metrics.sweep_trials, 8);
+    // Each trial's max LR is 0.1 × its lrFactor.
+    for (const trial of board.trials) assert.ok(Math.abs((trial.maxLr ?? 0) - 0.1 * Number(trial.config.lrFactor)) < 1e-12);
+  });
+});
+
+function outcome(request: JobRequest, metrics: Record<string, number>, artifacts: Record<string, string> = {}): JobOutcome {
+  return {
+    jobId: `job-${request.stage}`,
+    resultUri: `s3://gauntlet/runs/x/${request.stage}/result.json`,
+    result: {
+      contract: 'gauntlet.job/v1', jobId: `job-${request.stage}`, mode: request.mode, status: 'succeeded', metrics, artifacts, details: {},
+      device: 'cpu', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z', trainer: { name: 'fake', version: '0' }, resumedFromEpoch: null,
+    },
+    launches: 1,
+    adopted: false,
+    trainerSeconds: 1,
+  };
+}
