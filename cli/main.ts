@@ -6,6 +6,7 @@ import { registerLrCommands } from './commands/lr.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerSweepCommands } from './commands/sweep.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { CliError, ExitCode } from './errors.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerDevCommands(program);
   registerLrCommands(program);
+  registerSweepCommands(program);
   return program;
 }
 

@@ -3,7 +3,7 @@
  * `gauntlet lr analyze CURVE` reads an LR range test the way fastai does and says whether to trust it.
  * Every bad input is one line `error: ...` and exit code 2 (a `CliError` that cli/main.ts prints).
  */
-import Table from 'cli-table3';
+import { newTable } from '../table.js';
 import type { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -87,7 +87,7 @@ function runSchedule(flags: ScheduleFlags): void {
     console.log(JSON.stringify(schedule));
     return;
   }
-  const table = new Table({ head: ['step', 'lr', 'momentum'], ...TABLE_STYLE });
+  const table = newTable({ head: ['step', 'lr', 'momentum'], ...TABLE_STYLE });
   schedule.lr.forEach((lr, step) => {
     const momentum = schedule.momentum[step];
     table.push([String(step), num(lr), momentum === undefined ? '-' : num(momentum)]);
@@ -206,7 +206,7 @@ interface AnalyzeFlags {
 }
 
 function printAnalysis(analysis: LrRangeTestAnalysis): void {
-  const table = new Table({ head: ['suggestion', 'lr'], ...TABLE_STYLE });
+  const table = newTable({ head: ['suggestion', 'lr'], ...TABLE_STYLE });
   for (const [name, lr] of Object.entries(analysis.suggestions)) table.push([name, lr === null ? '-' : formatLr(lr)]);
   console.log(table.toString());
   console.log(`${analysis.curve.length} points on the curve; ${analysis.trustworthy ? 'trustworthy' : 'NOT trustworthy:'}`);

@@ -1,5 +1,5 @@
 /** `gauntlet runs list [--json]`: recent pipeline runs with their status, stage and headline metric. */
-import Table from 'cli-table3';
+import { newTable } from '../table.js';
 import type { Command } from 'commander';
 import { searchAttributes } from '../../workflows/definitions.js';
 import { cliContext, runUiUrl, withClient } from '../context.js';
@@ -53,7 +53,7 @@ export function registerRunsCommands(program: Command): void {
           console.log('no runs yet: start one with `gauntlet run examples/digits/pipeline.yaml`');
           return;
         }
-        const table = new Table({ head: ['run', 'status', 'stage', 'metric', 'started'] });
+        const table = newTable({ head: ['run', 'status', 'stage', 'metric', 'started'] });
         for (const entry of entries) {
           table.push([entry.runId, entry.status ?? entry.execution.toLowerCase(), entry.stage ?? '', entry.bestMetric?.toFixed(4) ?? '', entry.startTime]);
         }

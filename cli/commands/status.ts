@@ -3,7 +3,7 @@
  * records (status and search attributes) when no worker can answer the query.
  */
 import type { Client } from '@temporalio/client';
-import Table from 'cli-table3';
+import { newTable } from '../table.js';
 import type { Command } from 'commander';
 import type { RunProgress } from '../../core/progress.js';
 import { progressQuery, searchAttributes } from '../../workflows/definitions.js';
@@ -58,7 +58,7 @@ export function registerStatusCommand(program: Command): void {
         }
         console.log(`${view.runId} · ${view.execution}${view.pipeline ? ` · pipeline ${view.pipeline}` : ''}`);
         if (view.progress) {
-          const table = new Table({ head: ['stage', 'status', 'detail'], wordWrap: true, colWidths: [12, 11, 80] });
+          const table = newTable({ head: ['stage', 'status', 'detail'], wordWrap: true, colWidths: [12, 11, 80] });
           for (const stage of view.progress.stages) table.push([stage.stage, stage.status, stage.detail ?? '']);
           console.log(table.toString());
           for (const gate of view.progress.gates) console.log(`  gate ${gate.gate.padEnd(11)} ${gate.passed ? 'passed' : 'FAILED'} · ${gate.explanation}`);

@@ -1,0 +1,71 @@
+/**
+ * `gauntlet sweep status RUN [--watch] [--json]`: the live trial table of a run's sweep — running, stopped and
+ * finished trials with their configuration, metrics, GPU-seconds and stop reason — and the best so far.
+ */
+import type { Client } from '@temporalio/client';
+import { newTable } from '../table.js';
+import type { Command } from 'commander';
+import { describeConfig } from '../../core/sweep/config.js';
+import { leaderboardQuery, sweepWorkflowId, type Leaderboard, type TrialRecord } from '../../workflows/sweepTypes.js';
+import { cliContext, withClient } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
+
+export async function readLeaderboard(client: Client, runId: string): Promise<Leaderboard> {
+  // Accept the run id or the sweep's own workflow id.
+  const id = runId.endsWith('-sweep') ? runId : sweepWorkflowId(runId);
+  try {
+    return await client.workflow.getHandle(id).query(leaderboardQuery);
+  } catch (error) {
+    throw new CliError(`no sweep for run ${JSON.stringify(runId)} (${(error as Error).message.split('\n')[0]}): is it a sweep pipeline, and is a worker running?`, ExitCode.BadInput);
+  }
+}
+
+const fmt = (value: number | null | undefined) => (value === null || value === undefined ? '' : Number(value.toPrecision(4)).toString());
+
+export function renderLeaderboard(board: Leaderboard): string {
+  const table = newTable({ head: ['trial', 'status', 'config', 'max lr', 'epochs', board.objective.metric, 'gpu·s', 'note'], wordWrap: true, colWidths: [7, 11, 46, 9, 8, 14, 8, 44] });
+  const order = (t: TrialRecord) => (t.status === 'completed' ? t.objective ?? -Infinity : -Infinity);
+  const sorted = [...board.trials].sort((a, b) => (board.objective.direction === 'maximize' ? order(b) - order(a) : order(a) - order(b)) || a.trial - b.trial);
+  for (const trial of sorted) {
+    const value = trial.status === 'completed' ? trial.objective : (trial.curve.at(-1) ?? null);
+    const note = trial.stopReason ?? trial.error ?? (trial.launches > 1 ? `${trial.launches} launches` : '');
+    table.push([
+      String(trial.trial) + (board.best?.trial === trial.trial ? ' ★' : ''),
+      trial.status,
+      describeConfig(trial.config),
+      fmt(trial.maxLr),
+      `${trial.curve.length}/${trial.epochs}`,
+      fmt(value),
+      trial.gpuSeconds.toFixed(0),
+      note,
+    ]);
+  }
+  const counts = ['running', 'completed', 'stopped', 'failed'].map((status) => `${board.trials.filter((t) => t.status === status).length} ${status}`);
+  const best = board.best ? `best: trial ${board.best.trial} · ${board.objective.metric} ${fmt(board.best.objective)} · ${describeConfig(board.best.config)}` : 'no completed trial yet';
+  return `${board.status} · ${counts.join(' · ')} · at most ${board.concurrency} at once\n${table.toString()}\n${best}${board.tableUri ? `\ntable: ${board.tableUri}` : ''}`;
+}
+
+export function registerSweepCommands(program: Command): void {
+  const sweep = program.command('sweep').description('hyperparameter sweeps');
+  sweep
+    .command('status')
+    .description('the trial table of a run\'s sweep, best first')
+    .argument('<run>', 'run id (workflow id) of a sweep pipeline')
+    .option('--watch', 'refresh until the sweep ends')
+    .option('--json', 'print the trials as a JSON array (config, status, metrics, stop reason)')
+    .action(async (runId: string, options: { watch?: boolean; json?: boolean }) => {
+      await withClient(cliContext(), async (client) => {
+        for (;;) {
+          const board = await readLeaderboard(client, runId);
+          if (options.json) {
+            console.log(JSON.stringify(board.trials));
+            return;
+          }
+          if (options.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+          console.log(renderLeaderboard(board));
+          if (!options.watch || board.status === 'done') return;
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+        }
+      });
+    });
+}
