@@ -1,0 +1,111 @@
+/**
+ * Sweeps end to end on the real stack (Temporal, MinIO, worker process, reference trainer): the example TPE + ASHA
+ * sweep through the CLI, and a random-search sweep that survives three kill -9s of its worker with exactly the
+ * trials, configurations and best trial of an undisturbed run.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { z } from 'zod';
+import { startTestStack, type TestStack } from '../../deploy/dev/testStack.js';
+import { detectPython } from '../../deploy/dev/worker.js';
+import { configKey } from '../../core/sweep/config.js';
+import { seededRandom } from '../../core/random.js';
+import type { TrialRecord } from '../../workflows/sweepTypes.js';
+import { runCli } from '../support/cli.js';
+import { repoRoot } from '../support/paths.js';
+import { trainerPids } from '../support/trainerProcesses.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess.js';
+
+const RunJson = z.object({ runId: z.string(), status: z.string(), metrics: z.record(z.string(), z.number().nullable()) });
+
+describe('sweeps on the real stack', () => {
+  let stack: TestStack;
+  let worker: WorkerProcess;
+  const specDir = mkdtempSync(join(tmpdir(), 'gauntlet-sweep-specs-'));
+
+  before(async () => {
+    stack = await startTestStack({ worker: false, python: await detectPython() });
+    worker = await startWorkerProcess(stack.env);
+  });
+  after(async () => {
+    await worker?.kill('SIGTERM');
+    await stack?.stop();
+  });
+
+  const trialsOf = async (runId: string): Promise<TrialRecord[]> => {
+    const status = await runCli(['sweep', 'status', runId, '--json'], stack.env);
+    assert.equal(status.code, 0, status.stderr);
+    return JSON.parse(status.stdout) as TrialRecord[];
+  };
+
+  test('GIVEN the example TPE + ASHA sweep WHEN run through the CLI THEN 12 trials run, never more than 2 at once, and the best is evaluated', async () => {
+    let maxTrainers = 0;
+    const sampler = setInterval(() => (maxTrainers = Math.max(maxTrainers, trainerPids(stack.stateDir).length)), 100);
+    let run;
+    try {
+      run = await runCli(['run', join(repoRoot, 'examples/digits/sweep.yaml'), '--json'], stack.env, 600_000);
+    } finally {
+      clearInterval(sampler);
+    }
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const result = RunJson.parse(JSON.parse(run.stdout));
+    assert.equal(result.metrics.sweep_trials, 12);
+    assert.ok((result.metrics.test_accuracy ?? 0) >= 0.9, `test accuracy ${result.metrics.test_accuracy}`);
+    assert.ok(maxTrainers <= 2, `the GPU budget allows 2 trials at once, saw ${maxTrainers} trainer processes`);
+    const trials = await trialsOf(result.runId);
+    assert.equal(trials.length, 12);
+    assert.equal(new Set(trials.map((trial) => configKey(trial.config))).size, 12, 'no duplicate configurations');
+    assert.ok(trials.every((trial) => trial.status === 'completed' || trial.status === 'stopped'), trials.map((t) => `${t.trial}:${t.status}:${t.error ?? ''}`).join('\n'));
+    assert.ok(trials.every((trial) => trial.decisions.length > 0), 'every trial has its early-stopping decisions recorded');
+    const best = trials.filter((trial) => trial.status === 'completed').sort((a, b) => (b.objective ?? 0) - (a.objective ?? 0))[0];
+    assert.equal(result.metrics.sweep_best_trial, best?.trial);
+    assert.equal(result.metrics.val_accuracy, best?.objective);
+  });
+
+  test('GIVEN a random-search sweep WHEN its worker is killed -9 three times THEN it completes with the same trials, configurations and best trial as an undisturbed run', async () => {
+    const pipeline = (name: string) => `
+apiVersion: gauntlet.dev/v1
+kind: Pipeline
+name: ${name}
+data: { source: "sklearn:digits" }
+gates: { overfit: { enabled: false }, oracle: { enabled: false } }
+trainer: { heartbeatTimeout: 5s, retry: { maximumAttempts: 5, initialInterval: 500ms } }
+train: { epochs: 4, hyperparameters: { slowdownSeconds: 0.5 }, schedule: { kind: one_cycle, maxLr: 0.3 } }
+sweep:
+  space: { hidden: { choice: [32, 64, 128, 256] }, dropout: { uniform: [0, 0.3] }, weightDecay: { loguniform: [1.0e-6, 1.0e-3] } }
+  strategy: { kind: random, seed: 11 }
+  budget: { maxTrials: 8, gpuBudget: 2 }
+`;
+    const file = (name: string) => {
+      const path = join(specDir, `${name}.yaml`);
+      writeFileSync(path, pipeline(name));
+      return path;
+    };
+    const calm = await runCli(['run', file('sweep-calm'), '--json'], stack.env, 600_000);
+    assert.equal(calm.code, 0, calm.stderr + calm.stdout);
+    const calmTrials = await trialsOf(RunJson.parse(JSON.parse(calm.stdout)).runId);
+
+    const run = runCli(['run', file('sweep-crash'), '--json'], stack.env, 600_000);
+    const random = seededRandom(7);
+    for (let kill = 0; kill < 3; kill++) {
+      await new Promise((resolve) => setTimeout(resolve, 3000 + random() * 5000));
+      await worker.kill('SIGKILL');
+      worker = await startWorkerProcess(stack.env);
+    }
+    const crashed = await run;
+    assert.equal(crashed.code, 0, crashed.stderr + crashed.stdout);
+    const crashedResult = RunJson.parse(JSON.parse(crashed.stdout));
+    const crashedTrials = await trialsOf(crashedResult.runId);
+
+    assert.equal(crashedTrials.length, 8, 'exactly the configured number of trials: none lost, none duplicated');
+    assert.equal(new Set(crashedTrials.map((trial) => configKey(trial.config))).size, 8);
+    assert.deepEqual(crashedTrials.map((trial) => configKey(trial.config)), calmTrials.map((trial) => configKey(trial.config)), 'the same configurations in the same order');
+    assert.ok(crashedTrials.every((trial) => trial.status === 'completed'), crashedTrials.map((t) => `${t.trial}:${t.status}:${t.error ?? ''}`).join('\n'));
+    const bestOf = (trials: TrialRecord[]) => trials.reduce((top, trial) => ((trial.objective ?? 0) > (top.objective ?? 0) ? trial : top));
+    assert.equal(bestOf(crashedTrials).trial, bestOf(calmTrials).trial, 'the same best trial');
+    assert.equal(bestOf(crashedTrials).objective, bestOf(calmTrials).objective, 'with the same objective (training is deterministic and resumes exactly)');
+  });
+});
