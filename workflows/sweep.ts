@@ -186,7 +186,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       exhausted = true;
       endReason = `deadline ${sweep.budget.deadline} reached`;
     }
-    const drain = workflowInfo().historyLength > HISTORY_EVENTS_LIMIT || workflowInfo().continueAsNewSuggested;
+    const drain = workflowInfo().historyLength > (input.historyLimit ?? HISTORY_EVENTS_LIMIT) || workflowInfo().continueAsNewSuggested;
     if (!exhausted && !drain && running < concurrency) {
       if (launchNext()) continue;
     }

@@ -42,6 +42,8 @@ export interface SweepInput {
   maxLrByGroup: Record<string, number>;
   /** Carried over continue-as-new. */
   carried?: SweepCarry;
+  /** Drain and continue as new past this many history events. @default 8000 (Temporal warns at 10k, limits at 50k) */
+  historyLimit?: number;
 }
 
 export interface SweepCarry {

@@ -142,3 +142,52 @@ function outcome(request: JobRequest, metrics: Record<string, number>, artifacts
     trainerSeconds: 1,
   };
 }
+
+describe('sweep continue-as-new (real dev server, fake activities)', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await createLocalTemporal();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  test('GIVEN a history limit WHEN the sweep passes it THEN it drains, continues as new carrying its trials, and finishes every trial exactly once', async () => {
+    const spec = loadPipelineYaml(`
+apiVersion: gauntlet.dev/v1
+kind: Pipeline
+name: can-test
+data: { source: "sklearn:digits" }
+train: { epochs: 2, schedule: { kind: one_cycle, maxLr: 0.1 } }
+sweep:
+  space: { hidden: { choice: [8, 16, 32, 64, 128, 256] }, dropout: { uniform: [0, 0.5] } }
+  strategy: { kind: random, seed: 5 }
+  budget: { maxTrials: 12, gpuBudget: 3 }
+`);
+    const launched: string[] = [];
+    const activities = {
+      runJob: async (request: JobRequest) => {
+        launched.push(request.stage);
+        await Context.current().sleep(20);
+        return outcome(request, { val_accuracy: 0.5 + Number(request.hyperparameters?.dropout ?? 0) });
+      },
+      writeTrialTable: async () => 's3://gauntlet/runs/can-sweep/trials.json',
+    } as unknown as Activities;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'can', workflowsPath, activities });
+    const result = await worker.runUntil(
+      env.client.workflow.execute('sweepWorkflow', {
+        taskQueue: 'can',
+        workflowId: 'can-test-sweep',
+        args: [{ spec, data: INGEST.data, maxLrByGroup: {}, historyLimit: 40 }],
+      }),
+    ) as { trials: number; completed: number; runs: number; best: { trial: number } | null };
+    assert.equal(result.trials, 12);
+    assert.equal(result.completed, 12);
+    assert.ok(result.runs > 1, `the sweep continued as new (${result.runs} runs)`);
+    assert.deepEqual([...launched].sort(), Array.from({ length: 12 }, (_, i) => `trial-${i}`).sort(), 'each trial launched exactly once across runs');
+    const executions = [];
+    for await (const execution of env.client.workflow.list({ query: `WorkflowId = 'can-test-sweep'` })) executions.push(execution);
+    assert.equal(executions.length, result.runs);
+    assert.ok(executions.every((execution) => execution.historyLength < 200), executions.map((e) => e.historyLength).join(', '));
+  });
+});
