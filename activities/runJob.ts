@@ -113,6 +113,7 @@ export function createRunJob(deps: RunJobDeps) {
       const { retryable, reason, message } = outcome.failure;
       const text = `job ${jobId} failed: ${reason}: ${message}${retryable ? '; it will resume from its last checkpoint' : ''}${detail ? `\n${detail}` : ''}`;
       const type = reason === 'BadInput' ? FailureType.BadInput : FailureType.JobFailed;
+      if (retryable && request.failFastOn?.includes(reason)) throw ApplicationFailure.nonRetryable(text, reason);
       throw retryable ? ApplicationFailure.retryable(text, reason) : ApplicationFailure.nonRetryable(text, type);
     }
     if (outcome.exitCode === JobExitCode.BadInput) {

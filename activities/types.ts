@@ -42,6 +42,8 @@ export interface JobRequest {
   checkpoint?: string | null;
   split?: SplitName;
   overfit?: { batchSize: number; lossThreshold: number; maxSteps: number };
+  /** Failure reasons Temporal must not retry with the same request, because the caller has a better plan (e.g. OOMKilled in a sweep with an OOM fallback). */
+  failFastOn?: string[];
 }
 
 export interface JobOutcome {

@@ -8,3 +8,15 @@ export function rootCauseMessage(error: unknown): string {
   }
   return message;
 }
+
+/** The `type` of the innermost failure that has one (an ApplicationFailure's type, e.g. "OOMKilled"). */
+export function rootFailureType(error: unknown): string | undefined {
+  let current: unknown = error;
+  let type: string | undefined;
+  while (current instanceof Error) {
+    const candidate = (current as { type?: unknown }).type;
+    if (typeof candidate === 'string' && candidate) type = candidate;
+    current = current.cause;
+  }
+  return type;
+}

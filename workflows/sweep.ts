@@ -13,7 +13,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { rootCauseMessage } from '../core/errors.js';
+import { rootCauseMessage, rootFailureType } from '../core/errors.js';
 import { ashaInitialState, ashaStep, type AshaState } from '../core/sweep/asha.js';
 import { configKey, describeConfig, type TrialConfig } from '../core/sweep/config.js';
 import { medianInitialState, medianStep, type MedianState } from '../core/sweep/median.js';
@@ -97,24 +97,47 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     return { schedule: { ...base, maxLr: found * lrFactor }, maxLr: found * lrFactor };
   }
 
+  /** One launch of a trial's job; the OOM fallback relaunches it once under a new stage name (a fresh job). */
+  function trialJob(record: TrialRecord, schedule: Schedule, seed: number, memory: string | undefined) {
+    const settings = trialSettings(record.config);
+    const request = job({ spec }, { data }, {
+      stage: `trial-${record.trial}${record.fallback ? '-oom' : ''}` as `trial-${number}`,
+      mode: 'train',
+      seed,
+      epochs: record.epochs,
+      batchSize: record.batchSize,
+      hyperparameters: { ...spec.train.hyperparameters, ...settings.hyperparameters },
+      schedule,
+      ...(sweep?.oomFallback ? { failFastOn: ['OOMKilled'] } : {}),
+    });
+    if (memory && request.kubernetes) request.kubernetes = { ...request.kubernetes, memory };
+    return jobs.runJob.executeWithOptions({ summary: `trial ${record.trial} · ${describeConfig(record.config)}${record.fallback ? ' · OOM fallback' : ''}` }, [request]);
+  }
+
+  async function runTrialJob(record: TrialRecord, schedule: Schedule, seed: number) {
+    const fallback = sweep!.oomFallback;
+    try {
+      return await trialJob(record, schedule, seed, undefined);
+    } catch (error) {
+      if (!fallback || rootFailureType(error) !== 'OOMKilled' || stopReasons.has(record.trial)) throw error;
+      const changes: string[] = [];
+      if (fallback.batchSizeFactor !== undefined) {
+        const smaller = Math.max(1, Math.floor(record.batchSize * fallback.batchSizeFactor));
+        changes.push(`batchSize ${record.batchSize} → ${smaller}`);
+        record.batchSize = smaller;
+      }
+      if (fallback.memory !== undefined) changes.push(`memory → ${fallback.memory}`);
+      record.fallback = `OOM killed: ${changes.join(', ')}`;
+      record.curve = [];
+      return trialJob(record, schedule, seed, fallback.memory);
+    }
+  }
+
   async function runTrial(record: TrialRecord, schedule: Schedule, seed: number): Promise<void> {
     const scope = new CancellationScope();
     scopes.set(record.trial, scope);
-    const settings = trialSettings(record.config);
     try {
-      const outcome = await scope.run(() =>
-        jobs.runJob.executeWithOptions({ summary: `trial ${record.trial} · ${describeConfig(record.config)}` }, [
-          job({ spec }, { data }, {
-            stage: `trial-${record.trial}`,
-            mode: 'train',
-            seed,
-            epochs: record.epochs,
-            batchSize: record.batchSize,
-            hyperparameters: { ...spec.train.hyperparameters, ...settings.hyperparameters },
-            schedule,
-          }),
-        ]),
-      );
+      const outcome = await scope.run(() => runTrialJob(record, schedule, seed));
       record.status = 'completed';
       record.metrics = outcome.result.metrics;
       record.objective = outcome.result.metrics[metric] ?? null;

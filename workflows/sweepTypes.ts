@@ -27,6 +27,8 @@ export interface TrialRecord {
   /** Every early-stopping decision about this trial, with the data it was based on (replayable, explainable). */
   decisions: StoppingDecision[];
   error?: string;
+  /** The OOM fallback applied to this trial, e.g. "OOM killed: batchSize 64 → 32". */
+  fallback?: string;
   launches: number;
   /** GPUs × seconds the trial held. */
   gpuSeconds: number;

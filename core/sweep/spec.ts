@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { Duration } from '../spec/duration.js';
+import { Quantity } from '../spec/kubernetes.js';
 import { domainSize, isDiscrete, parameterDomain, parameterIssues, ParameterSpec, type ParameterDomain } from './parameters.js';
 
 export const Direction = z.enum(['maximize', 'minimize']);
@@ -157,6 +158,16 @@ export const SweepSpec = z
     lrGroups: z.array(z.string()).optional(),
     /** Trials per configuration (each repeat its own trial); 1 means no two trials share a configuration. @default 1 */
     repeats: z.number().int().min(1).max(100).default(1),
+    /** A trial killed for running out of memory is retried once with this change, recorded on the trial. */
+    oomFallback: z
+      .strictObject({
+        /** Multiply the trial's batch size (e.g. 0.5 halves it). */
+        batchSizeFactor: z.number().gt(0).lt(1).optional(),
+        /** Kubernetes memory limit for the retry (e.g. "16Gi"). */
+        memory: Quantity.optional(),
+      })
+      .refine((fallback) => fallback.batchSizeFactor !== undefined || fallback.memory !== undefined, 'give batchSizeFactor or memory')
+      .optional(),
   })
   .superRefine((sweep, ctx) => {
     const add = (path: (string | number)[], message: string, input: unknown) => ctx.addIssue({ code: 'custom', path, message, input: shown(path, input) });

@@ -191,3 +191,53 @@ sweep:
     assert.ok(executions.every((execution) => execution.historyLength < 200), executions.map((e) => e.historyLength).join(', '));
   });
 });
+
+describe('sweep OOM fallback (real dev server, fake activities)', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await createLocalTemporal();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  test('GIVEN a trial killed for memory WHEN the spec has an OOM fallback THEN it is retried once with half the batch size, recorded on the trial', async () => {
+    const spec = loadPipelineYaml(`
+apiVersion: gauntlet.dev/v1
+kind: Pipeline
+name: oom-test
+data: { source: "sklearn:digits" }
+train: { epochs: 2, batchSize: 128, schedule: { kind: one_cycle, maxLr: 0.1 } }
+sweep:
+  space: { hidden: { choice: [64, 512] } }
+  strategy: { kind: grid }
+  budget: { maxTrials: 2, gpuBudget: 1 }
+  oomFallback: { batchSizeFactor: 0.5 }
+`);
+    const requests: JobRequest[] = [];
+    const activities = {
+      runJob: async (request: JobRequest) => {
+        requests.push(request);
+        // The wide model does not fit at batch 128, as the Kubernetes executor would report it.
+        if (request.hyperparameters?.hidden === 512 && request.batchSize === 128) {
+          const { ApplicationFailure } = await import('@temporalio/common');
+          throw ApplicationFailure.nonRetryable('job failed: OOMKilled: the trainer ran out of memory (OOM killed)', 'OOMKilled');
+        }
+        return outcome(request, { val_accuracy: 0.9 });
+      },
+      writeTrialTable: async () => 's3://gauntlet/runs/oom-sweep/trials.json',
+    } as unknown as Activities;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'oom', workflowsPath, activities });
+    const { result, board } = await worker.runUntil(async () => {
+      const result = (await env.client.workflow.execute('sweepWorkflow', { taskQueue: 'oom', workflowId: 'oom-test-sweep', args: [{ spec, data: INGEST.data, maxLrByGroup: {} }] })) as { completed: number; failed: number };
+      return { result, board: await env.client.workflow.getHandle('oom-test-sweep').query(leaderboardQuery) };
+    });
+    assert.equal(result.completed, 2);
+    assert.equal(result.failed, 0);
+    const wide = board.trials.find((trial) => trial.config.hidden === 512);
+    assert.equal(wide?.fallback, 'OOM killed: batchSize 128 → 64');
+    assert.equal(wide?.batchSize, 64);
+    assert.deepEqual(requests.filter((r) => r.hyperparameters?.hidden === 512).map((r) => [r.stage, r.batchSize]), [[`trial-${wide?.trial}`, 128], [`trial-${wide?.trial}-oom`, 64]]);
+    assert.ok(requests.every((r) => r.failFastOn?.includes('OOMKilled')), 'OOM is not retried with the same batch size');
+  });
+});
