@@ -77,6 +77,7 @@ function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequest[] =
       analysisUri: 's3://gauntlet/runs/r/lr-find/lr_analysis.json', plotUri: 's3://gauntlet/runs/r/lr-find/lr_curve.svg',
     }),
     scoreFinalOutputs: async () => ({ accuracy: 0.93, n: 15, errors: 1 }),
+    writeTrialTable: async () => 's3://gauntlet/runs/r-sweep/trials.json',
     ...overrides,
   };
 }
@@ -122,7 +123,10 @@ describe('pipeline workflow (real dev server, fake activities)', () => {
     assert.equal(requests[3]?.checkpoint, 's3://gauntlet/runs/r/train/checkpoints/epoch-0003.pt');
     assert.equal(requests[3]?.split, 'test');
     assert.equal(progress.status, 'succeeded');
-    assert.deepEqual(progress.stages.map((stage) => stage.status), Array(7).fill('succeeded'));
+    assert.deepEqual(progress.stages.map((stage) => [stage.stage, stage.status]), [
+      ['ingest', 'succeeded'], ['oracle', 'succeeded'], ['overfit', 'succeeded'], ['lr-find', 'succeeded'],
+      ['train', 'succeeded'], ['sweep', 'skipped'], ['evaluate', 'succeeded'], ['record', 'succeeded'],
+    ]);
     assert.deepEqual(progress.gates.map((gate) => [gate.gate, gate.passed]), [['oracle', true], ['overfit', true]]);
     assert.equal(progress.lr?.source, 'range_test');
     assert.equal(progress.lr?.maxLr, SUGGESTIONS.valley);
@@ -150,7 +154,7 @@ describe('pipeline workflow (real dev server, fake activities)', () => {
     assert.equal(calls, 1);
     assert.equal(progress.status, 'failed');
     assert.match(progress.error ?? '', /exit 2/);
-    assert.deepEqual(progress.stages.map((stage) => stage.status), ['succeeded', 'succeeded', 'failed', 'skipped', 'skipped', 'skipped', 'skipped']);
+    assert.deepEqual(progress.stages.map((stage) => stage.status), ['succeeded', 'succeeded', 'failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
     assert.equal(description.typedSearchAttributes.get(searchAttributes.status), 'failed');
   });
 
