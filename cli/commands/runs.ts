@@ -1,5 +1,6 @@
 /** `gauntlet runs list [--json]`: recent pipeline runs with their status, stage and headline metric. */
 import { newTable } from '../table.js';
+import { registerCompareCommand } from './compare.js';
 import type { Command } from 'commander';
 import { searchAttributes } from '../../workflows/definitions.js';
 import { cliContext, runUiUrl, withClient } from '../context.js';
@@ -18,6 +19,7 @@ export interface RunListEntry {
 
 export function registerRunsCommands(program: Command): void {
   const runs = program.command('runs').description('list and compare runs');
+  registerCompareCommand(runs);
   runs
     .command('list')
     .description('recent runs, newest first')

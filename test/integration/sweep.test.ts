@@ -63,6 +63,11 @@ describe('sweeps on the real stack', () => {
     const best = trials.filter((trial) => trial.status === 'completed').sort((a, b) => (b.objective ?? 0) - (a.objective ?? 0))[0];
     assert.equal(result.metrics.sweep_best_trial, best?.trial);
     assert.equal(result.metrics.val_accuracy, best?.objective);
+
+    const compare = await runCli(['runs', 'compare', `${result.runId}:0`, `${result.runId}:1`, '--json'], stack.env);
+    assert.equal(compare.code, 0, compare.stderr);
+    const diff = JSON.parse(compare.stdout) as { config: { key: string }[] };
+    assert.ok(diff.config.length > 0, 'two trials of a sweep differ in configuration');
   });
 
   test('GIVEN a random-search sweep WHEN its worker is killed -9 three times THEN it completes with the same trials, configurations and best trial as an undisturbed run', async () => {
