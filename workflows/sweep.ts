@@ -179,6 +179,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       trial,
       config,
       source: plan.kind === 'repeat' ? 'repeat' : plan.source,
+      ...(plan.kind === 'new' && plan.decision ? { planDecision: plan.decision } : {}),
       status: 'running',
       maxLr,
       epochs: settings.epochs ?? spec.train.epochs,

@@ -6,6 +6,7 @@ import type { MedianState } from '../core/sweep/median.js';
 import type { Job } from '../core/spec/job.js';
 import type { PipelineSpec } from '../core/spec/pipeline.js';
 import type { StoppingDecision } from '../core/sweep/stopping.js';
+import type { TpeDecision } from '../core/sweep/tpe.js';
 
 export type TrialStatus = 'running' | 'completed' | 'stopped' | 'failed';
 
@@ -14,6 +15,8 @@ export interface TrialRecord {
   config: TrialConfig;
   /** How the configuration was chosen (grid, random, tpe, repeat). */
   source: string;
+  /** TPE: which trials formed the good and bad sets and how the candidates scored (explains the choice). */
+  planDecision?: TpeDecision;
   status: TrialStatus;
   maxLr: number | null;
   epochs: number;
