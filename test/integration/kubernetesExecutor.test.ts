@@ -171,7 +171,12 @@ ${extra}`;
     const text = pipeline('k8s-evict', '{ epochs: 8, hyperparameters: { slowdownSeconds: 1 }, schedule: { kind: one_cycle, maxLr: 0.3 } }', 'gates: { overfit: { enabled: false } }');
     const run = runCli(['run', runFile('k8s-evict', text), '--json'], stack.env);
     const pod = await waitForPod('k8s-evict', 'train', (candidate) => candidate.status?.phase === 'Running');
-    await new Promise((resolve) => setTimeout(resolve, 4000)); // a few epochs, so there are checkpoints
+    // Evict only once a checkpoint is in the store, so the retry has something to resume from.
+    const runId = pod.metadata?.labels?.[LABEL.run] ?? '';
+    await waitFor(async () => {
+      const uri = `s3://${stack.bucket}/runs/${runId}/train/events.jsonl`;
+      return (await store.exists(uri)) && (await store.getBytes(uri)).toString().includes('checkpoint');
+    }, 120_000, 'a first checkpoint');
     await core.createNamespacedPodEviction({ name: pod.metadata?.name ?? '', namespace: NAMESPACE, body: { metadata: { name: pod.metadata?.name ?? '', namespace: NAMESPACE } } });
     const finished = await run;
     assert.equal(finished.code, 0, finished.stderr + finished.stdout);

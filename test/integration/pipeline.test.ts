@@ -3,7 +3,7 @@
  * reference trainer — driven through the CLI as a user would.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -166,8 +166,8 @@ describe('digits pipeline on the real stack', () => {
     writeFileSync(file, slowPipeline('resume', 8, 1));
     const run = runCli(['run', file, '--json'], stack.env);
     await waitFor(() => trainerPids(stack.stateDir).length === 1, 60_000, 'trainer process to start');
-    // Let it write a few epoch checkpoints, then kill the trainer itself (an OOM kill or a lost node looks like this).
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    // Wait for a checkpoint, then kill the trainer itself (an OOM kill or a lost node looks like this).
+    await waitFor(() => checkpointWritten(stack.stateDir, 'resume-'), 120_000, 'a first checkpoint');
     for (const pid of trainerPids(stack.stateDir)) process.kill(pid, 'SIGKILL');
     const finished = await run;
     assert.equal(finished.code, 0, finished.stderr);
@@ -255,6 +255,18 @@ goal: { metric: accuracy, min: 0.9 }
     assert.doesNotMatch(run.stderr, /\bat \S+:\d+:\d+/); // no stack trace
   });
 });
+
+/** Whether a train job of the run whose id starts with `runPrefix` has reported a checkpoint (its stdout log). */
+function checkpointWritten(stateDir: string, runPrefix: string): boolean {
+  const jobs = join(stateDir, 'jobs');
+  if (!existsSync(jobs)) return false;
+  return readdirSync(jobs)
+    .filter((name) => name.startsWith(runPrefix) && name.includes('-train-'))
+    .some((name) => {
+      const log = join(jobs, name, 'stdout.log');
+      return existsSync(log) && readFileSync(log, 'utf8').includes('"event":"checkpoint"');
+    });
+}
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
