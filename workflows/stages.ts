@@ -28,8 +28,9 @@ export interface RunContext {
 }
 
 export function runContext(spec: PipelineSpec, tracker: RunTracker): RunContext {
+  // Short activities get short timeouts: if the worker dies during one, Temporal retries it after this, not later.
   const quick = proxyActivities<Activities>({
-    startToCloseTimeout: '10m',
+    startToCloseTimeout: '1m',
     retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
   });
   const jobs = proxyActivities<Activities>({
@@ -72,7 +73,8 @@ export function job(
 export async function ingest({ spec, tracker, quick }: RunContext): Promise<IngestResult> {
   tracker.start('ingest', spec.data.source);
   const targetColumn = spec.evaluate.output?.targetColumn;
-  const result = await quick.ingestDataset.executeWithOptions({ summary: `ingest · ${spec.data.source}` }, [
+  // Ingest may move a large file: a longer limit than the other short activities.
+  const result = await quick.ingestDataset.executeWithOptions({ summary: `ingest · ${spec.data.source}`, startToCloseTimeout: '10m' }, [
     {
       source: spec.data.source,
       labelColumn: spec.data.labelColumn,

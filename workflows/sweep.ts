@@ -49,6 +49,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   const scopes = new Map<number, CancellationScope>();
   const stopReasons = new Map<number, string>();
   let tableUri: string | null = null;
+  let lastTableWrite = 0;
   let running = 0;
   let finished = 0;
   let exhausted = false;
@@ -225,7 +226,11 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     }
     const seen = finished;
     await condition(() => finished > seen);
-    tableUri = await quick.writeTrialTable.executeWithOptions({ summary: 'sweep · trial table' }, [{ trials }]);
+    // The table in the store follows the sweep, at most every 10 s (each write is an activity in the history).
+    if (Date.now() - lastTableWrite >= 10_000) {
+      lastTableWrite = Date.now();
+      tableUri = await quick.writeTrialTable.executeWithOptions({ summary: 'sweep · trial table' }, [{ trials }]);
+    }
   }
   tableUri = await quick.writeTrialTable.executeWithOptions({ summary: 'sweep · trial table' }, [{ trials }]);
   const top = best();
