@@ -31,15 +31,17 @@ export class ProgressFolder {
       this.lastLog = event.message;
     }
     this.dirty = true;
-    // A checkpoint closes an epoch: send its metrics now, whatever the throttle says, so early stopping sees every epoch.
-    if (event.event === 'checkpoint' || this.now() - this.lastSentAt >= this.minIntervalMs) this.flush();
+    // A checkpoint closes an epoch: send that epoch's metrics now, labelled with the checkpoint's epoch, whatever
+    // the throttle says, so early stopping sees every epoch with its own values.
+    if (event.event === 'checkpoint') this.flush({ epoch: event.epoch, metrics: { ...this.metrics } });
+    else if (this.now() - this.lastSentAt >= this.minIntervalMs) this.flush();
   }
 
-  flush(): void {
-    if (!this.dirty) return;
+  flush(completedEpoch?: JobProgressUpdate['completedEpoch']): void {
+    if (!this.dirty && !completedEpoch) return;
     this.dirty = false;
     this.lastSentAt = this.now();
-    this.send(this.snapshot());
+    this.send({ ...this.snapshot(), ...(completedEpoch ? { completedEpoch } : {}) });
   }
 
   snapshot(): JobProgressUpdate {

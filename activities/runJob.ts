@@ -69,10 +69,13 @@ export function createRunJob(deps: RunJobDeps) {
     const job = buildJob(request, jobId, prefix);
     const previous = HeartbeatDetails.safeParse(context.info.heartbeatDetails);
 
+    // Signals go one after another, never in parallel, so the workflow sees epochs in the order they happened.
+    let signals: Promise<void> = Promise.resolve();
+    const handle = deps.temporal?.workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId);
     const folder = new ProgressFolder(request.stage, request.epochs, (update) => {
-      deps.temporal?.workflow
-        .getHandle(workflowExecution.workflowId, workflowExecution.runId)
-        .signal(jobProgressSignal, update)
+      if (!handle) return;
+      signals = signals
+        .then(() => handle.signal(jobProgressSignal, update))
         .catch((error: unknown) => context.log.warn('progress signal failed', { error: String(error) }));
     });
 
@@ -106,6 +109,7 @@ export function createRunJob(deps: RunJobDeps) {
       throw error;
     } finally {
       folder.flush();
+      await signals;
     }
 
     const detail = `${outcome.stderrTail.slice(-10).join('\n')}`;

@@ -75,4 +75,6 @@ export interface JobProgressUpdate {
   totalEpochs?: number;
   metrics: Record<string, number | null>;
   detail: string;
+  /** Set only when an epoch has closed (its checkpoint was reported): that epoch's metrics, for early stopping. */
+  completedEpoch?: { epoch: number; metrics: Record<string, number | null> };
 }

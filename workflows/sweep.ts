@@ -63,14 +63,16 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
 
   /** Per-epoch metrics from a trial's job feed the stopping rule; a `stop` cancels that trial's job. */
   setHandler(jobProgressSignal, (update) => {
-    const match = /^trial-(\d+)$/.exec(update.stage);
+    const match = /^trial-(\d+)(-oom)?$/.exec(update.stage);
     const record = match ? trials[Number(match[1])] : undefined;
-    const value = update.metrics[metric];
-    if (!record || record.status !== 'running' || update.epoch === undefined || value === undefined) return;
-    if (update.epoch <= record.curve.length) return; // already judged (signals can repeat after a retry)
-    record.curve[update.epoch - 1] = value;
+    const closed = update.completedEpoch;
+    const value = closed?.metrics[metric];
+    if (!record || record.status !== 'running' || !closed || value === undefined) return;
+    // Epochs arrive in order; one already judged (a retried job re-reading its log) is ignored.
+    if (closed.epoch <= record.curve.length) return;
+    record.curve[closed.epoch - 1] = value;
     let decision: StoppingDecision | null = null;
-    const report = { type: 'report' as const, trial: record.trial, epoch: update.epoch, value };
+    const report = { type: 'report' as const, trial: record.trial, epoch: closed.epoch, value };
     if (stopping.kind === 'asha' && asha) ({ state: asha, decision } = ashaStep(stopping, asha, report));
     if (stopping.kind === 'median' && median) ({ state: median, decision } = medianStep(stopping, median, report));
     if (decision) record.decisions.push(decision);

@@ -94,4 +94,19 @@ describe('progress folding', () => {
     folder.flush();
     assert.equal(sent.length, 2, 'nothing new to flush');
   });
+
+  test('a checkpoint sends its epoch at once, labelled with that epoch and its own metrics; timed updates carry no epoch report', () => {
+    let now = 0;
+    const sent: JobProgressUpdate[] = [];
+    const folder = new ProgressFolder('trial-3', 3, (update) => sent.push(update), 2000, () => now);
+    folder.add({ event: 'metric', name: 'val_accuracy', value: 0.5, epoch: 1 });
+    folder.add({ event: 'checkpoint', uri: 's3://gauntlet/c/1.pt', epoch: 1 });
+    now = 3000; // a slow epoch: the next metric triggers a timed update
+    folder.add({ event: 'metric', name: 'train_loss', value: 0.4, epoch: 2 });
+    folder.add({ event: 'metric', name: 'val_accuracy', value: 0.7, epoch: 2 });
+    folder.add({ event: 'checkpoint', uri: 's3://gauntlet/c/2.pt', epoch: 2 });
+    const reports = sent.filter((update) => update.completedEpoch).map((update) => [update.completedEpoch?.epoch, update.completedEpoch?.metrics.val_accuracy]);
+    assert.deepEqual(reports, [[1, 0.5], [2, 0.7]]);
+    assert.ok(sent.some((update) => !update.completedEpoch), 'the timed update is sent without an epoch report');
+  });
 });

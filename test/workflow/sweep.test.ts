@@ -70,7 +70,7 @@ describe('sweep (real dev server, fake activities)', () => {
           await context.sleep(150);
           context.heartbeat();
           const value = quality * (1 - 0.5 / (epoch + 1));
-          await env.client.workflow.getHandle(workflowId, runId).signal(jobProgressSignal, { stage: request.stage, epoch, metrics: { val_accuracy: value }, detail: '' });
+          await env.client.workflow.getHandle(workflowId, runId).signal(jobProgressSignal, { stage: request.stage, epoch, metrics: { val_accuracy: value }, detail: '', completedEpoch: { epoch, metrics: { val_accuracy: value } } });
         }
       } catch (error) {
         if (error instanceof CancelledFailure) cancelled.push(request.stage);
