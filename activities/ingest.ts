@@ -3,7 +3,7 @@
  * Content-hashed keys make ingest idempotent (a retry or a second run uploads nothing new) and give every
  * downstream artifact a data hash to record.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { classCount, CsvError, readCsvColumns } from '../core/csv.js';
@@ -24,6 +24,17 @@ export function sha256(data: Buffer | string): string {
 
 export function createIngest(deps: IngestDeps) {
   return async function ingestDataset(request: IngestRequest): Promise<IngestResult> {
+    // Heartbeats while it works, so a worker that dies mid-ingest is noticed in seconds, not at the 10-min timeout.
+    const context = Context.current();
+    const beat = setInterval(() => context.heartbeat(), 2000);
+    try {
+      return await ingest(request);
+    } finally {
+      clearInterval(beat);
+    }
+  };
+
+  async function ingest(request: IngestRequest): Promise<IngestResult> {
     const csv = await readSource(request.source, deps);
     const dataSha = sha256(csv);
     const dataKey = `datasets/${dataSha}.csv`;
@@ -60,7 +71,7 @@ export function createIngest(deps: IngestDeps) {
       counts: { train: split.train.length, valid: split.valid.length, test: split.test.length },
       splitSha256: splitSha,
     };
-  };
+  }
 }
 
 async function readSource(source: string, deps: IngestDeps): Promise<Buffer> {

@@ -73,8 +73,8 @@ export function job(
 export async function ingest({ spec, tracker, quick }: RunContext): Promise<IngestResult> {
   tracker.start('ingest', spec.data.source);
   const targetColumn = spec.evaluate.output?.targetColumn;
-  // Ingest may move a large file: a longer limit than the other short activities.
-  const result = await quick.ingestDataset.executeWithOptions({ summary: `ingest · ${spec.data.source}`, startToCloseTimeout: '10m' }, [
+  // Ingest may move a large file: a longer limit than the other short activities, with heartbeats to notice a crash.
+  const result = await quick.ingestDataset.executeWithOptions({ summary: `ingest · ${spec.data.source}`, startToCloseTimeout: '10m', heartbeatTimeout: '10s' }, [
     {
       source: spec.data.source,
       labelColumn: spec.data.labelColumn,
