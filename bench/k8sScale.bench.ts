@@ -39,7 +39,7 @@
 import { CoreV1Api, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Agent } from 'node:https';
+import https from 'node:https';
 import { Worker } from 'node:worker_threads';
 import { KubernetesExecutor } from '../activities/executor/kubernetes/executor.js';
 import { JobWatcher } from '../activities/executor/kubernetes/jobWatcher.js';
@@ -79,35 +79,37 @@ function requestKey(method: string, url: string): string {
   return `${method === 'GET' ? (name ? 'GET' : 'LIST') : method} ${resource}${sub ? `/${sub}` : ''}`;
 }
 
-/** The executor's and watcher's KubeConfig: counts every API call and watch, and the connections they open. */
+/** The executor's and watcher's KubeConfig: counts every API call and watch. */
 class CountingKubeConfig extends KubeConfig {
   readonly requests = new Map<string, number>();
-  connections = 0;
-
-  private countConnections(agent: unknown): void {
-    const https = agent as Agent | undefined;
-    if (!https?.createConnection) return;
-    const create = https.createConnection.bind(https);
-    https.createConnection = ((...args: Parameters<Agent['createConnection']>) => {
-      this.connections += 1;
-      return create(...args);
-    }) as Agent['createConnection'];
-  }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     const key = requestKey(context.getHttpMethod(), context.getUrl());
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
     await super.applySecurityAuthentication(context);
-    this.countConnections(context.getAgent());
   }
 
   /** Used by client-node's Watch only. */
   override async applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]): ReturnType<KubeConfig['applyToFetchOptions']> {
     this.requests.set('WATCH', (this.requests.get('WATCH') ?? 0) + 1);
-    const init = await super.applyToFetchOptions(opts);
-    this.countConnections(init.agent);
-    return init;
+    return super.applyToFetchOptions(opts);
   }
+}
+
+/**
+ * TCP+TLS connections this thread opens to `server` from here on, through any https.Agent but the global one (the
+ * metric scrapes use that): the API clients' shared keep-alive agents and client-node's one-off agents alike.
+ */
+function countConnections(server: string): { count: number } {
+  const { hostname, port } = new URL(server);
+  const counter = { count: 0 };
+  const create = https.Agent.prototype.createConnection;
+  https.Agent.prototype.createConnection = function (this: https.Agent, ...args: Parameters<https.Agent['createConnection']>) {
+    const options = args[0] as { host?: string; port?: number | string } | undefined;
+    if (this !== https.globalAgent && options?.host === hostname && String(options?.port) === port) counter.count += 1;
+    return create.apply(this, args);
+  } as https.Agent['createConnection'];
+  return counter;
 }
 
 /** The executor's reads of events.jsonl on MinIO, counted. */
@@ -157,6 +159,7 @@ try {
 
   const kc = new CountingKubeConfig();
   kc.loadFromFile(cluster.kubeconfig);
+  const connections = countConnections(kc.getCurrentCluster()!.server);
   const store = new CountingStore(createMinioClient(stack.config), stack.bucket);
   watcher = new JobWatcher(kc, { log: (message) => process.stderr.write(`${message}\n`) });
   const executor = new KubernetesExecutor({ kubeConfig: kc, watcher, store });
@@ -354,7 +357,7 @@ try {
   line('  by resource', top(server, 8));
   line('  by client', `executor ${perJob(executorTotal)}, controller-manager ${perJob(clients.controller)}, scheduler ${perJob(clients.scheduler)}, apiserver loopback ${perJob(clients.loopback)}, rest (KWOK) ${perJob(serverTotal - executorTotal - clients.controller - clients.scheduler - clients.loopback)}`);
   line('  executor requests/job', top(executorRequests, 8));
-  line('  executor connections/API call', `${(kc.connections / Math.max(1, executorTotal)).toFixed(2)} (${kc.connections} TCP+TLS connections)`);
+  line('  executor connections/API call', `${(connections.count / Math.max(1, executorTotal)).toFixed(2)} (${connections.count} TCP+TLS connections)`);
   line('scheduler attempts/job', top(attempts, 4));
   line('Job controller queue wait / sync (mean)', `${queueMean('queue').toFixed(0)} ms / ${queueMean('work').toFixed(0)} ms (${jobQueue.get('queue_duration_count') ?? 0} syncs, ${perJob(jobQueue.get('queue_duration_count') ?? 0)}/job)`);
   line('store requests/job (MinIO)', perJob(store.calls));

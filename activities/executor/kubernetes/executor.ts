@@ -1,14 +1,15 @@
 /**
  * Kubernetes executor: each job is a `batch/v1` Job named after the job id (stable across activity retries), so a
- * retried activity finds the Job it already created (409 → adopt) instead of launching a second one. It reads
- * state from the shared watch, progress from the store, heartbeats both, and classifies the outcome. Cancellation
- * deletes the Job and its pods; a worker shutdown leaves them for the next worker.
+ * retried activity finds the Job it already created (the create answers 409 → adopt) instead of launching a second
+ * one. It reads state from the shared watch, progress from the store, heartbeats both, and classifies the outcome.
+ * Cancellation deletes the Job and its pods; a worker shutdown leaves them for the next worker.
  */
-import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
+import type { BatchV1Api, CoreV1Api, KubeConfig, V1Job } from '@kubernetes/client-node';
 import { durationMs } from '../../../core/spec/duration.js';
 import type { Job } from '../../../core/spec/job.js';
 import type { ArtifactStore } from '../../store.js';
 import { JobDetachedError, type ExecutionHooks, type ExecutionOutcome, type ExecutionRequest, type Executor } from '../types.js';
+import { kubeApiClients } from './apiClients.js';
 import { classifyJob, type JobState } from './classify.js';
 import { StoredEventsReader } from './eventsReader.js';
 import type { JobWatcher, NamespaceWatch } from './jobWatcher.js';
@@ -30,8 +31,8 @@ export class KubernetesExecutor implements Executor {
   private readonly core: CoreV1Api;
 
   constructor(private readonly options: KubernetesExecutorOptions) {
-    this.batch = options.kubeConfig.makeApiClient(BatchV1Api);
-    this.core = options.kubeConfig.makeApiClient(CoreV1Api);
+    // Keep-alive connections, shared with the watcher's clients (client-node alone opens one per call).
+    ({ batch: this.batch, core: this.core } = kubeApiClients(options.kubeConfig));
   }
 
   async run(request: ExecutionRequest, hooks: ExecutionHooks): Promise<ExecutionOutcome> {
@@ -98,26 +99,41 @@ export class KubernetesExecutor implements Executor {
   private async ensureJob(request: ExecutionRequest, hooks: ExecutionHooks, events: StoredEventsReader): Promise<{ launch: number; adopted: boolean }> {
     const spec = request.kubernetes!;
     const name = request.job.jobId;
-    const existing = await this.readJob(name, spec.namespace);
-    let launch = 1;
-    if (existing) {
-      launch = Number(existing.metadata?.annotations?.[ANNOTATION.launch] ?? '1');
-      const pods = (await this.core.listNamespacedPod({ namespace: spec.namespace, labelSelector: `gauntlet.dev/job=${name}` })).items;
-      const state = classifyJob(existing, pods);
-      if (state.kind !== 'failed' || !state.retryable) return { launch, adopted: true };
-      // The earlier launch failed in a way a retry can fix: replace it, resuming from its last checkpoint.
-      await this.deleteJob(name, spec.namespace);
-      await this.waitGone(name, spec.namespace, hooks.signal);
-      launch += 1;
+    // Create first: a new Job (the usual case) costs one call; 409 AlreadyExists means an earlier attempt created it.
+    let existing: V1Job | null;
+    try {
+      if (await this.createJob(request, hooks, events, 1)) return { launch: 1, adopted: false };
+      existing = await this.readJob(name, spec.namespace);
+    } catch (error) {
+      // Admission (a full ResourceQuota, a webhook) runs before the AlreadyExists check, so an earlier attempt's
+      // Job can be behind another error too: adopt it as well.
+      existing = await this.readJob(name, spec.namespace).catch(() => null);
+      if (!existing) throw error;
     }
+    // Deleted between the two calls: create it again; another 409 means another attempt won the race: adopt it.
+    if (!existing) return { launch: 1, adopted: !(await this.createJob(request, hooks, events, 1)) };
+    let launch = Number(existing.metadata?.annotations?.[ANNOTATION.launch] ?? '1');
+    const pods = (await this.core.listNamespacedPod({ namespace: spec.namespace, labelSelector: `gauntlet.dev/job=${name}` })).items;
+    const state = classifyJob(existing, pods);
+    if (state.kind !== 'failed' || !state.retryable) return { launch, adopted: true };
+    // The earlier launch failed in a way a retry can fix: replace it, resuming from its last checkpoint.
+    await this.deleteJob(name, spec.namespace);
+    await this.waitGone(name, spec.namespace, hooks.signal);
+    launch += 1;
+    return { launch, adopted: !(await this.createJob(request, hooks, events, launch)) };
+  }
+
+  /** Creates the Job's launch number `launch` (after the first, resuming from the last checkpoint); false on 409 AlreadyExists. */
+  private async createJob(request: ExecutionRequest, hooks: ExecutionHooks, events: StoredEventsReader, launch: number): Promise<boolean> {
+    const spec = request.kubernetes!;
     const checkpoint = launch > 1 ? ((await events.lastCheckpoint()) ?? hooks.previous?.lastCheckpoint ?? null) : null;
     const job: Job = checkpoint ? hooks.resumeFrom(request.job, checkpoint) : request.job;
     const manifest = buildJobManifest(job, spec, request.identity, { launch, deadlineSeconds: request.deadlineSeconds });
     try {
       await this.batch.createNamespacedJob({ namespace: spec.namespace, body: manifest });
-      return { launch, adopted: false };
+      return true;
     } catch (error) {
-      if (statusCode(error) === 409) return { launch, adopted: true }; // another attempt won the race: adopt it
+      if (statusCode(error) === 409) return false;
       throw error;
     }
   }

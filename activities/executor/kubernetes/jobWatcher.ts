@@ -3,7 +3,8 @@
  * selected by Gauntlet's managed-by label) keep a local cache; executors read the cache and are woken on changes.
  * The client relists on 410 Gone by itself; on any other error the informer stops, so it is restarted here.
  */
-import { BatchV1Api, CoreV1Api, KubeConfig, makeInformer, type Informer, type ObjectCache, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { KubeConfig, makeInformer, type Informer, type ObjectCache, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { kubeApiClients } from './apiClients.js';
 import { LABEL, MANAGED_SELECTOR } from './manifest.js';
 
 type Cached<T extends V1Job | V1Pod> = Informer<T> & ObjectCache<T>;
@@ -22,8 +23,8 @@ class NamespaceWatch {
   readonly ready: Promise<void>;
 
   constructor(kubeConfig: KubeConfig, readonly namespace: string, private readonly options: JobWatcherOptions) {
-    const batch = kubeConfig.makeApiClient(BatchV1Api);
-    const core = kubeConfig.makeApiClient(CoreV1Api);
+    // The informers' lists share the executor's keep-alive connections; their watches are streams of their own.
+    const { batch, core } = kubeApiClients(kubeConfig);
     this.jobs = makeInformer(kubeConfig, `/apis/batch/v1/namespaces/${namespace}/jobs`, () => batch.listNamespacedJob({ namespace, labelSelector: MANAGED_SELECTOR }), MANAGED_SELECTOR);
     this.pods = makeInformer(kubeConfig, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR }), MANAGED_SELECTOR);
     for (const informer of [this.jobs, this.pods] as Cached<V1Job | V1Pod>[]) {
