@@ -6,7 +6,7 @@ import { createGateActivities } from './gates.js';
 import { createIngest, type IngestDeps } from './ingest.js';
 import { createWriteRunManifest, type ManifestDeps } from './manifest.js';
 import { createRunJob, type RunJobDeps } from './runJob.js';
-import { createWriteTrialTable } from './sweepTable.js';
+import { createSweepTableActivities } from './sweepTable.js';
 
 export type ActivityDeps = RunJobDeps & IngestDeps & ManifestDeps;
 
@@ -15,7 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ingestDataset: createIngest(deps),
     runJob: createRunJob(deps),
     writeRunManifest: createWriteRunManifest(deps),
-    writeTrialTable: createWriteTrialTable(deps),
+    ...createSweepTableActivities(deps),
     ...createGateActivities(deps),
   };
 }

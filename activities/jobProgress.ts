@@ -1,9 +1,18 @@
 /**
  * Folds a job's progress events into the small, throttled updates the workflow's progress query shows.
- * Updates travel as signals, so they are rare on purpose: one per epoch or per interval, not one per line.
+ * Updates travel as signals, each an event in the workflow's history, so they are rare on purpose: one per epoch
+ * or per interval, not one per line — and only the epochs the caller asks for (a sweep's early-stopping rule needs
+ * its rung epochs, not every epoch of 10,000 trials).
  */
 import type { JobProgressUpdate } from '../core/progress.js';
 import type { ProgressEvent } from '../core/spec/job.js';
+import type { ProgressReporting } from './types.js';
+
+/** The metrics of one closed epoch (a checkpoint closes an epoch). */
+export interface EpochMetrics {
+  epoch: number;
+  metrics: Record<string, number | null>;
+}
 
 export class ProgressFolder {
   private readonly metrics: Record<string, number | null> = {};
@@ -11,6 +20,8 @@ export class ProgressFolder {
   private lastSentAt = Number.NEGATIVE_INFINITY;
   private dirty = false;
   private lastLog = '';
+  /** Every closed epoch seen, reported or not, in order: the job's curve. */
+  readonly epochs: EpochMetrics[] = [];
 
   constructor(
     private readonly stage: string,
@@ -18,6 +29,7 @@ export class ProgressFolder {
     private readonly send: (update: JobProgressUpdate) => void,
     private readonly minIntervalMs = 2000,
     private readonly now: () => number = Date.now,
+    private readonly reporting: ProgressReporting = { live: true, epochs: 'all' },
   ) {}
 
   add(event: ProgressEvent): void {
@@ -33,12 +45,20 @@ export class ProgressFolder {
     this.dirty = true;
     // A checkpoint closes an epoch: send that epoch's metrics now, labelled with the checkpoint's epoch, whatever
     // the throttle says, so early stopping sees every epoch with its own values.
-    if (event.event === 'checkpoint') this.flush({ epoch: event.epoch, metrics: { ...this.metrics } });
-    else if (this.now() - this.lastSentAt >= this.minIntervalMs) this.flush();
+    if (event.event === 'checkpoint') this.closeEpoch({ epoch: event.epoch, metrics: { ...this.metrics } });
+    else if (this.reporting.live && this.now() - this.lastSentAt >= this.minIntervalMs) this.flush();
+  }
+
+  private closeEpoch(closed: EpochMetrics): void {
+    // A resumed job re-reads its log: an epoch already closed is not closed twice.
+    if (this.epochs.some((seen) => seen.epoch === closed.epoch)) return;
+    this.epochs.push(closed);
+    const { epochs } = this.reporting;
+    if (epochs === 'all' || epochs.includes(closed.epoch)) this.flush(closed);
   }
 
   flush(completedEpoch?: JobProgressUpdate['completedEpoch']): void {
-    if (!this.dirty && !completedEpoch) return;
+    if (!completedEpoch && (!this.dirty || !this.reporting.live)) return;
     this.dirty = false;
     this.lastSentAt = this.now();
     this.send({ ...this.snapshot(), ...(completedEpoch ? { completedEpoch } : {}) });

@@ -1,7 +1,8 @@
 /**
  * The job activity: turns a stage's request into a job document, runs it on the executor, and reads the result
- * from the store. The job id comes from the workflow and the stage — never the attempt — so a retry finds the
- * job it already started. Exit codes become Temporal failures: bad input is non-retryable, the rest retry.
+ * from the store. The job id comes from the workflow id and the stage — never the attempt or the run — so a retry,
+ * or the next run of a workflow that continued as new, finds the job already started and adopts it. Exit codes
+ * become Temporal failures: bad input is non-retryable, the rest retry.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, type Client } from '@temporalio/client';
@@ -35,8 +36,9 @@ export const FailureType = {
   NoExecutor: 'NoExecutor',
 } as const;
 
-export function jobIdFor(workflowId: string, runId: string, activityId: string, stage: string): string {
-  return dnsLabel([workflowId, stage], [workflowId, runId, activityId, stage]);
+/** The output prefix is `runs/<workflowId>/<stage>/` too: one job per stage of a workflow id, whatever its runs. */
+export function jobIdFor(workflowId: string, stage: string): string {
+  return dnsLabel([workflowId, stage]);
 }
 
 export function buildJob(request: JobRequest, jobId: string, outputPrefix: string): Job {
@@ -62,9 +64,9 @@ export function buildJob(request: JobRequest, jobId: string, outputPrefix: strin
 export function createRunJob(deps: RunJobDeps) {
   return async function runJob(request: JobRequest): Promise<JobOutcome> {
     const context = Context.current();
-    const { workflowExecution, activityId } = context.info;
+    const { workflowExecution } = context.info;
     if (!workflowExecution) throw ApplicationFailure.nonRetryable('runJob must run inside a workflow', FailureType.BadInput);
-    const jobId = jobIdFor(workflowExecution.workflowId, workflowExecution.runId, activityId, request.stage);
+    const jobId = jobIdFor(workflowExecution.workflowId, request.stage);
     const prefix = deps.store.uri(`runs/${workflowExecution.workflowId}/${request.stage}/`);
     const job = buildJob(request, jobId, prefix);
     const previous = HeartbeatDetails.safeParse(context.info.heartbeatDetails);
@@ -72,12 +74,20 @@ export function createRunJob(deps: RunJobDeps) {
     // Signals go one after another, never in parallel, so the workflow sees epochs in the order they happened.
     let signals: Promise<void> = Promise.resolve();
     const handle = deps.temporal?.workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId);
-    const folder = new ProgressFolder(request.stage, request.epochs, (update) => {
-      if (!handle) return;
-      signals = signals
-        .then(() => handle.signal(jobProgressSignal, update))
-        .catch((error: unknown) => context.log.warn('progress signal failed', { error: String(error) }));
-    });
+    const folder = new ProgressFolder(
+      request.stage,
+      request.epochs,
+      (update) => {
+        if (!handle) return;
+        signals = signals
+          .then(() => handle.signal(jobProgressSignal, update))
+          .catch((error: unknown) => context.log.warn('progress signal failed', { error: String(error) }));
+      },
+      2000,
+      Date.now,
+      request.progress,
+    );
+    const stop = cancellationFor(context, deps.temporal);
 
     const executor = deps.executors[request.executor];
     if (!executor) {
@@ -99,8 +109,8 @@ export function createRunJob(deps: RunJobDeps) {
       outcome = await executor.run(execution, {
         onEvent: (event) => folder.add(event),
         heartbeat: (state: ExecutionCheckpoint) => context.heartbeat(state),
-        signal: context.cancellationSignal,
-        isWorkerShutdown: () => context.cancellationDetails?.workerShutdown === true,
+        signal: stop.signal,
+        isWorkerShutdown: stop.detach,
         previous: previous.success ? previous.data : null,
         resumeFrom: (toResume, checkpoint) => (toResume.mode === 'train' ? { ...toResume, checkpoint } : toResume),
       });
@@ -133,6 +143,38 @@ export function createRunJob(deps: RunJobDeps) {
     }
     const result = await deps.store.getJson(resultUri, JobResult);
     const trainerSeconds = (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000;
-    return { jobId, resultUri, result, launches: outcome.launches, adopted: outcome.adopted, trainerSeconds };
+    return { jobId, resultUri, result, launches: outcome.launches, adopted: outcome.adopted, trainerSeconds, epochs: folder.epochs };
   };
+}
+
+/**
+ * The executor's stop signal, aborted once we know whether to leave the job running: when the worker shuts down,
+ * or when the workflow continued as new (its next run adopts the job by its stable id), the job is left alone;
+ * any other cancellation — a request, a terminated or failed workflow — stops it.
+ */
+function cancellationFor(context: Context, temporal: Client | null): { signal: AbortSignal; detach: () => boolean } {
+  const controller = new AbortController();
+  let detach = false;
+  const decide = async (): Promise<boolean> => {
+    const details = context.cancellationDetails;
+    if (details?.workerShutdown) return true;
+    const execution = context.info.workflowExecution;
+    if (!details?.notFound || !temporal || !execution) return false;
+    try {
+      const latest = await temporal.workflow.getHandle(execution.workflowId).describe();
+      return latest.status.name === 'RUNNING' && latest.runId !== execution.runId;
+    } catch {
+      return false;
+    }
+  };
+  const onCancel = () => {
+    void decide().then((leave) => {
+      detach = leave;
+      if (leave) context.log.info('workflow continued as new or worker stopping: job left running for the next attempt to adopt');
+      controller.abort(context.cancellationSignal.reason);
+    });
+  };
+  if (context.cancellationSignal.aborted) onCancel();
+  else context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+  return { signal: controller.signal, detach: () => detach };
 }

@@ -6,6 +6,7 @@ import type { KubernetesSpec } from '../core/spec/kubernetes.js';
 import type { GateVerdict, LrDecision } from '../core/progress.js';
 import type { LrRangeTestAnalysis, LrSuggestions } from '../core/lr/rangeTest.js';
 import type { OutputConversion } from '../core/oracle.js';
+import type { EpochMetrics } from './jobProgress.js';
 
 export interface IngestRequest {
   /** `sklearn:digits` or `file:/absolute/path.csv` (the CLI makes file paths absolute). */
@@ -44,6 +45,15 @@ export interface JobRequest {
   overfit?: { batchSize: number; lossThreshold: number; maxSteps: number };
   /** Failure reasons Temporal must not retry with the same request, because the caller has a better plan (e.g. OOMKilled in a sweep with an OOM fallback). */
   failFastOn?: string[];
+  /** Which progress the job signals to its workflow. @default { live: true, epochs: 'all' } */
+  progress?: ProgressReporting;
+}
+
+export interface ProgressReporting {
+  /** Throttled snapshots for the progress query (a pipeline's stages); a sweep's trials skip them. */
+  live: boolean;
+  /** Closed epochs to signal: every epoch, or only these (e.g. ASHA's rungs). */
+  epochs: 'all' | number[];
 }
 
 export interface JobOutcome {
@@ -55,6 +65,8 @@ export interface JobOutcome {
   adopted: boolean;
   /** Seconds the trainer says it ran (result.json). */
   trainerSeconds: number;
+  /** The metrics of every epoch the job closed (from its progress events), in order. */
+  epochs: EpochMetrics[];
 }
 
 export interface ManifestRequest {

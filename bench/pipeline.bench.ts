@@ -77,7 +77,6 @@ try {
     const { manifestUri } = z.object({ manifestUri: z.string() }).parse(JSON.parse(run.stdout));
     const manifest = Manifest.parse(JSON.parse((await store.getBytes(manifestUri)).toString()));
     const handle = client.workflow.getHandle(manifest.runId);
-    const { runId: temporalRunId } = await handle.describe();
     const history = await handle.fetchHistory();
     const scheduled = new Map<string, { at: number; jobId: string; stage: string }>();
     const spawns: number[] = [];
@@ -85,10 +84,10 @@ try {
       const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
       const attributes = event.activityTaskScheduledEventAttributes;
       if (attributes?.activityType?.name === 'runJob') {
-        // The job id is derived from the workflow, the activity and the stage, exactly as the activity does it.
+        // The job id is derived from the workflow and the stage, exactly as the activity does it.
         const payload = attributes.input?.payloads?.[0]?.data;
         const { stage } = z.object({ stage: z.string() }).parse(JSON.parse(Buffer.from(payload ?? new Uint8Array()).toString()));
-        const jobId = jobIdFor(manifest.runId, temporalRunId, attributes.activityId ?? '', stage);
+        const jobId = jobIdFor(manifest.runId, stage);
         scheduled.set(String(event.eventId), { at, jobId, stage });
       }
       const completed = event.activityTaskCompletedEventAttributes;

@@ -53,6 +53,7 @@ import { detectPython } from '../deploy/dev/worker.js';
 import { runCli } from '../test/support/cli.js';
 import { startWorkerProcess } from '../test/support/workerProcess.js';
 import { leaderboardQuery, sweepWorkflowId, type TrialRecord } from '../workflows/sweepTypes.js';
+import { readTrialTable } from '../activities/sweepTable.js';
 import { createMinioClient } from '../worker/sideEffects.js';
 
 function option(name: string, fallback: string): string {
@@ -274,14 +275,16 @@ try {
       else if (maxLr !== base.maxLr) notes.push(`${method.label} seed ${seed}: range test suggested ${maxLr}, the first run ${base.maxLr}`);
       const sweepId = sweepWorkflowId(result.runId);
       const board = await client.workflow.getHandle(sweepId).query(leaderboardQuery);
+      const table = board.tableUri ? await readTrialTable(store, board.tableUri) : board.trials;
       const trainers = trainerRecords(join(stack.stateDir, 'jobs'));
       const figures: TrialFigure[] = [];
       let holes = 0;
-      for (const trial of [...board.trials].sort((a, b) => a.trial - b.trial)) {
-        // A hole (null) is an epoch whose progress signal the sweep never took; the epoch itself ran.
-        const missing = trial.curve.filter((v) => v === null || v === undefined).length;
+      for (const trial of [...table].sort((a, b) => a.trial - b.trial)) {
+        // A hole (null) in a completed trial's curve is an epoch the job ran but the sweep never recorded (a stopped
+        // trial's curve holds only the rung epochs early stopping judged).
+        const missing = trial.status === 'completed' ? trial.curve.filter((v) => v === null || v === undefined).length : 0;
         holes += missing;
-        curveEpochs += trial.curve.length;
+        if (trial.status === 'completed') curveEpochs += trial.curve.length;
         curveHoles += missing;
         const counted = trial.status === 'completed' ? trial.epochs : trial.curve.length;
         const trainer = trainers.get(store.uri(`runs/${sweepId}/trial-${trial.trial}/`));
@@ -307,16 +310,16 @@ try {
         }
       }
       if (dumpDir) {
-        const trainerCurves = Object.fromEntries(board.trials.map((t) => [t.trial, trainers.get(store.uri(`runs/${sweepId}/trial-${t.trial}/`))?.valAccuracy ?? null]));
+        const trainerCurves = Object.fromEntries(table.map((t) => [t.trial, trainers.get(store.uri(`runs/${sweepId}/trial-${t.trial}/`))?.valAccuracy ?? null]));
         writeFileSync(join(dumpDir, `${method.slug}-s${seed}.json`), JSON.stringify({ runId: result.runId, board, trainerCurves }, null, 1));
       }
-      const startTimes = board.trials.map((t) => Date.parse(t.startedAt));
-      const endTimes = board.trials.map((t) => Date.parse(t.finishedAt ?? ''));
+      const startTimes = table.map((t) => Date.parse(t.startedAt));
+      const endTimes = table.map((t) => Date.parse(t.finishedAt ?? ''));
       const sweepSeconds = (Math.max(...endTimes) - Math.min(...startTimes)) / 1000;
-      const counts = ['completed', 'stopped', 'failed'].map((s) => board.trials.filter((t) => t.status === s).length);
+      const counts = ['completed', 'stopped', 'failed'].map((s) => table.filter((t) => t.status === s).length);
       const note = `${counts[0]}/${counts[1]}/${counts[2]}`;
       runs.push({ method: method.label, seed, trials: figures, wallSeconds, sweepSeconds, note });
-      process.stderr.write(`${method.label} seed ${seed}: ${result.runId} · ${board.trials.length} trials (completed/stopped/failed ${note}) · ${holes} epoch(s) missing from the curves · ${wallSeconds.toFixed(1)} s\n`);
+      process.stderr.write(`${method.label} seed ${seed}: ${result.runId} · ${table.length} trials (completed/stopped/failed ${note}) · ${holes} epoch(s) missing from the curves · ${wallSeconds.toFixed(1)} s\n`);
     }
   }
   if (!base) throw new Error('no Gauntlet run');
@@ -423,7 +426,7 @@ try {
   out.write(stopLag.length ? ` (median ${median(stopLag)}, max ${Math.max(...stopLag)} per trial)\n` : '\n');
   out.write(`Gauntlet stop decisions that did not take effect (the trial completed first): ${ignoredStops}\n`);
   out.write(`Gauntlet ASHA rung decisions taken on a later epoch than the rung's milestone: ${lateRungs} of ${rungDecisions}\n`);
-  out.write(`Gauntlet leaderboard curves: ${curveHoles} of ${curveEpochs} epoch entries are null (the trainer reported them; the sweep never recorded them)\n`);
+  out.write(`Gauntlet completed trials' curves: ${curveHoles} of ${curveEpochs} epoch entries are null (the trainer reported them; the sweep never recorded them)\n`);
   for (const note of notes) out.write(`note: ${note}\n`);
   out.write(`load average at start ${loadAtStart}, at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}; total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 } finally {

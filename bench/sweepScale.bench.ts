@@ -56,6 +56,7 @@ import { runCli } from '../test/support/cli.js';
 import { repoRoot } from '../test/support/paths.js';
 import { startWorkerProcess } from '../test/support/workerProcess.js';
 import { leaderboardQuery, sweepWorkflowId, type TrialRecord } from '../workflows/sweepTypes.js';
+import { readTrialTable } from '../activities/sweepTable.js';
 import { createMinioClient } from '../worker/sideEffects.js';
 
 const arg = (name: string, fallback: number) => {
@@ -367,7 +368,7 @@ try {
   runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
   const pipelineInfo = await client.workflow.getHandle(result.runId).describe();
   const board = await client.workflow.getHandle(sweepId).query(leaderboardQuery);
-  const trials: TrialRecord[] = board.trials;
+  const trials: TrialRecord[] = board.tableUri ? await readTrialTable(store, board.tableUri) : board.trials;
   const sweepStart = runs[0]?.startTime.getTime() ?? started;
   const sweepEnd = runs.at(-1)?.closeTime?.getTime() ?? finished;
 

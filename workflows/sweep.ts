@@ -1,76 +1,123 @@
 /**
  * The sweep: trials planned by the spec's strategy (grid, random, TPE — pure code in core/sweep), trained one-cycle
- * with max LR from the range test × lrFactor, stopped early by ASHA or the median rule from the per-epoch metrics
- * their jobs report, never holding more GPUs than the budget. Trial n's job id derives from the workflow and
- * `trial-n`, so a retried trial resumes its checkpoint and is not a new trial. Before the history grows large the
- * workflow drains its running trials and continues as new, carrying the trial table and the stopping rule's state.
+ * with max LR from the range test × lrFactor, stopped early by ASHA or the median rule from the epochs their jobs
+ * signal (only the epochs the rule needs), never holding more GPUs than the budget. Trial n's job id derives from
+ * the workflow id and `trial-n`, so a retried trial resumes its checkpoint and is not a new trial.
+ *
+ * Sized for 10,000 trials: the workflow keeps a compact summary per trial (what the sampler needs) and full records
+ * only for running and not-yet-written trials; the full table goes to the store in pages, a delta at a time. Before
+ * the history grows large it continues as new WITHOUT waiting for running trials: their state goes to the store
+ * (one payload could not hold it) and the next run re-attaches to their jobs by their stable ids.
  */
-import {
-  CancellationScope,
-  condition,
-  continueAsNew,
-  isCancellation,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { CancellationScope, condition, continueAsNew, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { JobOutcome } from '../activities/types.js';
 import { rootCauseMessage, rootFailureType } from '../core/errors.js';
-import { ashaInitialState, ashaStep, type AshaState } from '../core/sweep/asha.js';
+import { ashaInitialState, ashaMilestones, ashaStep } from '../core/sweep/asha.js';
 import { configKey, describeConfig, type TrialConfig } from '../core/sweep/config.js';
-import { medianInitialState, medianStep, type MedianState } from '../core/sweep/median.js';
+import { medianInitialState, medianStep } from '../core/sweep/median.js';
 import { planTrial, stoppingOptions } from '../core/sweep/plan.js';
 import { lrGroupKey, trialSettings } from '../core/sweep/space.js';
 import type { StoppingDecision } from '../core/sweep/stopping.js';
-import type { TpeObservation } from '../core/sweep/tpe.js';
 import type { Schedule } from '../core/spec/job.js';
 import { durationMs } from '../core/spec/duration.js';
 import { jobProgressSignal } from './definitions.js';
-import { job, runContext } from './stages.js';
+import { job, runContext, type RunContext } from './stages.js';
 import { RunTracker } from './runTracker.js';
-import { leaderboardQuery, type Leaderboard, type SweepInput, type SweepResult, type TrialRecord } from './sweepTypes.js';
+import {
+  leaderboardQuery,
+  type CarryPointer,
+  type Leaderboard,
+  type SweepCarry,
+  type SweepInput,
+  type SweepResult,
+  type TrialRecord,
+  type TrialStatus,
+  type TrialSummary,
+} from './sweepTypes.js';
 
-/** Drain and continue as new past this many history events (Temporal warns at 10k, limits at 50k). */
+/** Continue as new past this many history events (Temporal warns at 10k, limits at 50k)… */
 const HISTORY_EVENTS_LIMIT = 8_000;
+/** …or this many bytes (Temporal limits a history at 50 MB). */
+const HISTORY_BYTES_LIMIT = 16 * 1024 * 1024;
+/** The table in the store follows the sweep at most this often (each write is an activity in the history). */
+const TABLE_WRITE_INTERVAL_MS = 10_000;
+/** Records per table write: keeps each activity input far below Temporal's 2 MB payload limit. */
+const TABLE_WRITE_BATCH = 200;
+/** Characters per carried-state chunk: below Temporal's 512 KB payload warning. */
+const CARRY_CHUNK = 256 * 1024;
+/** Best and latest finished trials the leaderboard shows besides the running ones. */
+const SHOWN = 10;
 
 export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   const { spec, data } = input;
   const sweep = spec.sweep;
   if (!sweep) throw new Error('sweepWorkflow needs a spec with a sweep section');
-  const info = workflowInfo();
-  const startedAt = input.carried?.startedAt ?? new Date().toISOString();
-  const { quick, jobs } = runContext(spec, new RunTracker(info.workflowId, spec.name, [], () => new Date()));
+  const { workflowId } = workflowInfo();
+  const context = runContext(spec, new RunTracker(workflowId, spec.name, [], () => new Date()));
+  const { quick, jobs } = context;
+  const runs = input.carried?.runs ?? 1;
+  const carried = input.carried ? await loadCarry(context, input.carried) : null;
+
+  const startedAt = carried?.startedAt ?? new Date().toISOString();
   const stopping = stoppingOptions(sweep, spec.train.epochs);
   const { metric, direction } = sweep.objective;
   const concurrency = Math.floor(sweep.budget.gpuBudget / sweep.budget.gpusPerTrial);
   const deadline = sweep.budget.deadline ? Date.parse(startedAt) + durationMs(sweep.budget.deadline) : Number.POSITIVE_INFINITY;
+  // A trial signals only the epochs its stopping rule judges: ASHA's rungs, every epoch for the median rule.
+  const reportEpochs = stopping.kind === 'asha' ? ashaMilestones(stopping) : stopping.kind === 'median' ? ('all' as const) : [];
 
-  const trials: TrialRecord[] = input.carried?.trials ?? [];
-  let asha: AshaState | null = input.carried?.asha ?? (stopping.kind === 'asha' ? ashaInitialState(stopping) : null);
-  let median: MedianState | null = input.carried?.median ?? (stopping.kind === 'median' ? medianInitialState() : null);
+  const summaries: TrialSummary[] = carried?.summaries ?? [];
+  const open = new Map<number, TrialRecord>((carried?.open ?? []).map((record) => [record.trial, record]));
+  const dirty = new Set<number>(carried?.dirty ?? []);
+  const used = new Set(summaries.filter((s) => s.source !== 'repeat').map((s) => configKey(s.config)));
+  const counts: Record<TrialStatus, number> = { running: 0, completed: 0, stopped: 0, failed: 0 };
+  for (const summary of summaries) counts[summary.state] += 1;
+  let best = carried?.best ?? null;
+  let top = carried?.top ?? [];
+  let latest = carried?.latest ?? [];
+  let asha = carried?.asha ?? (stopping.kind === 'asha' ? ashaInitialState(stopping) : null);
+  let median = carried?.median ?? (stopping.kind === 'median' ? medianInitialState() : null);
+  let tableUri = carried?.tableUri ?? null;
+  let endReason = carried?.endReason ?? '';
   const scopes = new Map<number, CancellationScope>();
   const stopReasons = new Map<number, string>();
-  let tableUri: string | null = null;
-  let lastTableWrite = 0;
+  let lastTableWrite = Number.NEGATIVE_INFINITY;
   let running = 0;
   let finished = 0;
   let exhausted = false;
-  let endReason = '';
+  /** Set when this run hands over to the next: from then on the next run owns every decision. */
+  let closing = false;
 
   const better = (a: number, b: number) => (direction === 'maximize' ? a > b : a < b);
-  const best = (): TrialRecord | null =>
-    trials.reduce<TrialRecord | null>((top, t) => (t.status === 'completed' && t.objective !== null && (top === null || better(t.objective, top.objective ?? 0)) ? t : top), null);
-  const leaderboard = (status: Leaderboard['status']): Leaderboard => ({ status, objective: { metric, direction }, concurrency, trials, best: best(), tableUri });
-  setHandler(leaderboardQuery, () => leaderboard(exhausted && running === 0 ? 'done' : 'running'));
+  const leaderboard = (): Leaderboard => {
+    const shown = new Map<number, TrialRecord>();
+    for (const record of [...open.values()].filter((r) => r.status === 'running').concat(top, latest)) shown.set(record.trial, record);
+    return {
+      status: exhausted && running === 0 ? 'done' : 'running',
+      objective: { metric, direction },
+      concurrency,
+      counts: { ...counts },
+      trials: [...shown.values()].sort((a, b) => a.trial - b.trial),
+      best,
+      tableUri,
+      runs,
+    };
+  };
+  setHandler(leaderboardQuery, leaderboard);
 
-  /** Per-epoch metrics from a trial's job feed the stopping rule; a `stop` cancels that trial's job. */
+  /** Epochs from a trial's job feed the stopping rule; a `stop` cancels that trial's job. */
   setHandler(jobProgressSignal, (update) => {
+    if (closing) return;
     const match = /^trial-(\d+)(-oom)?$/.exec(update.stage);
-    const record = match ? trials[Number(match[1])] : undefined;
+    const record = match ? open.get(Number(match[1])) : undefined;
     const closed = update.completedEpoch;
     const value = closed?.metrics[metric];
     if (!record || record.status !== 'running' || !closed || value === undefined) return;
-    // Epochs arrive in order; one already judged (a retried job re-reading its log) is ignored.
-    if (closed.epoch <= record.curve.length) return;
-    record.curve[closed.epoch - 1] = value;
+    // Epochs arrive in order; one already judged (a job re-read by a retry or by the next run) is ignored.
+    if (closed.epoch <= record.reportedEpoch) return;
+    setCurve(record, closed.epoch, value);
+    record.reportedEpoch = closed.epoch;
+    dirty.add(record.trial);
     let decision: StoppingDecision | null = null;
     const report = { type: 'report' as const, trial: record.trial, epoch: closed.epoch, value };
     if (stopping.kind === 'asha' && asha) ({ state: asha, decision } = ashaStep(stopping, asha, report));
@@ -82,47 +129,42 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     }
   });
 
-  const observations = (): TpeObservation[] =>
-    trials.map((t) => ({
-      trial: t.trial,
-      config: t.config,
-      state: t.status,
-      value: t.status === 'completed' ? t.objective : t.status === 'stopped' ? (t.curve.at(-1) ?? null) : null,
-      ...(t.status === 'stopped' ? { step: t.curve.length } : {}),
-    }));
-
   function scheduleFor(config: TrialConfig): { schedule: Schedule; maxLr: number | null } {
     const { lrFactor } = trialSettings(config);
     const base = spec.train.schedule;
     if (base.kind === 'constant') return { schedule: { ...base, lr: base.lr * lrFactor }, maxLr: null };
-    const found = base.maxLr ?? input.maxLrByGroup[lrGroupKey(config, sweep?.lrGroups ?? [])];
-    if (found === undefined) throw new Error(`no max LR for LR group ${lrGroupKey(config, sweep?.lrGroups ?? [])}`);
+    const group = lrGroupKey(config, sweep?.lrGroups ?? []);
+    const found = base.maxLr ?? input.maxLrByGroup[group];
+    if (found === undefined) throw new Error(`no max LR for LR group ${group}`);
     return { schedule: { ...base, maxLr: found * lrFactor }, maxLr: found * lrFactor };
   }
 
   /** One launch of a trial's job; the OOM fallback relaunches it once under a new stage name (a fresh job). */
-  function trialJob(record: TrialRecord, schedule: Schedule, seed: number, memory: string | undefined) {
+  function trialJob(record: TrialRecord, memory: string | undefined) {
     const settings = trialSettings(record.config);
     const request = job({ spec }, { data }, {
       stage: `trial-${record.trial}${record.fallback ? '-oom' : ''}` as `trial-${number}`,
       mode: 'train',
-      seed,
+      seed: record.seed,
       epochs: record.epochs,
       batchSize: record.batchSize,
       hyperparameters: { ...spec.train.hyperparameters, ...settings.hyperparameters },
-      schedule,
+      schedule: scheduleFor(record.config).schedule,
+      progress: { live: false, epochs: reportEpochs },
       ...(sweep?.oomFallback ? { failFastOn: ['OOMKilled'] } : {}),
     });
     if (memory && request.kubernetes) request.kubernetes = { ...request.kubernetes, memory };
     return jobs.runJob.executeWithOptions({ summary: `trial ${record.trial} · ${describeConfig(record.config)}${record.fallback ? ' · OOM fallback' : ''}` }, [request]);
   }
 
-  async function runTrialJob(record: TrialRecord, schedule: Schedule, seed: number) {
+  async function runTrialJob(record: TrialRecord): Promise<JobOutcome> {
     const fallback = sweep!.oomFallback;
+    // A trial carried over after its fallback started goes on with the fallback's job.
+    if (record.fallback) return trialJob(record, fallback?.memory);
     try {
-      return await trialJob(record, schedule, seed, undefined);
+      return await trialJob(record, undefined);
     } catch (error) {
-      if (!fallback || rootFailureType(error) !== 'OOMKilled' || stopReasons.has(record.trial)) throw error;
+      if (!fallback || rootFailureType(error) !== 'OOMKilled' || stopReasons.has(record.trial) || closing) throw error;
       const changes: string[] = [];
       if (fallback.batchSizeFactor !== undefined) {
         const smaller = Math.max(1, Math.floor(record.batchSize * fallback.batchSizeFactor));
@@ -132,62 +174,92 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       if (fallback.memory !== undefined) changes.push(`memory → ${fallback.memory}`);
       record.fallback = `OOM killed: ${changes.join(', ')}`;
       record.curve = [];
-      return trialJob(record, schedule, seed, fallback.memory);
+      record.reportedEpoch = 0;
+      dirty.add(record.trial);
+      return trialJob(record, fallback.memory);
     }
   }
 
-  async function runTrial(record: TrialRecord, schedule: Schedule, seed: number): Promise<void> {
+  async function runTrial(record: TrialRecord): Promise<void> {
     const scope = new CancellationScope();
     scopes.set(record.trial, scope);
+    let outcome: JobOutcome | null = null;
+    let failure: unknown = null;
     try {
-      const outcome = await scope.run(() => runTrialJob(record, schedule, seed));
+      outcome = await scope.run(() => runTrialJob(record));
+    } catch (error) {
+      failure = error;
+    }
+    scopes.delete(record.trial);
+    // After the hand-over the next run adopts this trial's job and writes its record.
+    if (closing) return;
+    if (outcome) {
       record.status = 'completed';
       record.metrics = outcome.result.metrics;
       record.objective = outcome.result.metrics[metric] ?? null;
       record.launches = outcome.launches;
+      // The job's own epochs fill the curve between the epochs early stopping saw (a retry may have read only the later ones).
+      for (const { epoch, metrics } of outcome.epochs) setCurve(record, epoch, metrics[metric] ?? null);
       if (outcome.result.artifacts.checkpoint) record.checkpoint = outcome.result.artifacts.checkpoint;
-      if (median) median = medianStep(stopping as Extract<typeof stopping, { kind: 'median' }>, median, { type: 'complete', trial: record.trial }).state;
-    } catch (error) {
+      if (median && stopping.kind === 'median') median = medianStep(stopping, median, { type: 'complete', trial: record.trial }).state;
+    } else {
       const reason = stopReasons.get(record.trial);
-      if (reason !== undefined && isCancellation(error)) {
+      if (reason !== undefined && isCancellation(failure)) {
         record.status = 'stopped';
         record.stopReason = reason;
       } else {
         record.status = 'failed';
-        record.error = rootCauseMessage(error);
+        record.error = rootCauseMessage(failure);
       }
-      if (median) median = medianStep(stopping as Extract<typeof stopping, { kind: 'median' }>, median, { type: 'end', trial: record.trial }).state;
-    } finally {
-      scopes.delete(record.trial);
-      record.finishedAt = new Date().toISOString();
-      record.gpuSeconds = ((Date.parse(record.finishedAt) - Date.parse(record.startedAt)) / 1000) * sweep!.budget.gpusPerTrial;
-      running -= 1;
-      finished += 1;
+      if (median && stopping.kind === 'median') median = medianStep(stopping, median, { type: 'end', trial: record.trial }).state;
     }
+    finish(record);
+  }
+
+  function finish(record: TrialRecord): void {
+    record.finishedAt = new Date().toISOString();
+    record.gpuSeconds = ((Date.parse(record.finishedAt) - Date.parse(record.startedAt)) / 1000) * sweep!.budget.gpusPerTrial;
+    const summary = summaries[record.trial]!;
+    counts[summary.state] -= 1;
+    counts[record.status] += 1;
+    summary.state = record.status;
+    summary.value = record.status === 'completed' ? record.objective : record.status === 'stopped' ? (record.curve[record.reportedEpoch - 1] ?? null) : null;
+    if (record.status === 'stopped') summary.step = record.reportedEpoch;
+    dirty.add(record.trial);
+    const slim = slimRecord(record);
+    if (record.status === 'completed' && record.objective !== null) {
+      if (best === null || best.objective === null || better(record.objective, best.objective)) best = record;
+      top = [...top, slim].sort((a, b) => (better(a.objective ?? 0, b.objective ?? 0) ? -1 : better(b.objective ?? 0, a.objective ?? 0) ? 1 : a.trial - b.trial)).slice(0, SHOWN);
+    }
+    latest = [slim, ...latest].slice(0, SHOWN);
+    running -= 1;
+    finished += 1;
   }
 
   function launchNext(): boolean {
-    const trial = trials.length;
-    const used = new Set(trials.filter((t) => t.source !== 'repeat').map((t) => configKey(t.config)));
-    const plan = planTrial({ sweep: sweep!, trial, used, observations: observations() });
+    const trial = summaries.length;
+    const plan = planTrial({ sweep: sweep!, trial, used, observations: summaries });
     if (plan.kind === 'done') {
       exhausted = true;
       endReason = plan.reason;
       return false;
     }
-    const config = plan.kind === 'repeat' ? (trials[plan.sameAsTrial]?.config ?? {}) : plan.config;
+    const config = plan.kind === 'repeat' ? (summaries[plan.sameAsTrial]?.config ?? {}) : plan.config;
     const settings = trialSettings(config);
-    const { schedule, maxLr } = scheduleFor(config);
+    const source = plan.kind === 'repeat' ? 'repeat' : plan.source;
     const record: TrialRecord = {
       trial,
       config,
-      source: plan.kind === 'repeat' ? 'repeat' : plan.source,
+      source,
       ...(plan.kind === 'new' && plan.decision ? { planDecision: plan.decision } : {}),
       status: 'running',
-      maxLr,
+      // Repeats of one configuration differ by seed only.
+      seed: spec.train.seed + (plan.kind === 'repeat' ? plan.repeat : 0),
+      maxLr: scheduleFor(config).maxLr,
       epochs: settings.epochs ?? spec.train.epochs,
       batchSize: settings.batchSize ?? spec.train.batchSize,
       curve: [],
+      reportedEpoch: 0,
       decisions: [],
       metrics: {},
       objective: null,
@@ -195,55 +267,115 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       gpuSeconds: 0,
       startedAt: new Date().toISOString(),
     };
-    trials.push(record);
+    summaries.push({ trial, config, state: 'running', value: null, source });
+    counts.running += 1;
+    if (source !== 'repeat') used.add(configKey(config));
+    open.set(trial, record);
+    dirty.add(trial);
     running += 1;
-    // Repeats of one configuration differ by seed only.
-    void runTrial(record, schedule, spec.train.seed + (plan.kind === 'repeat' ? plan.repeat : 0));
+    void runTrial(record);
     return true;
   }
 
+  /** Writes the changed records to the paged table in the store; finished ones then leave the workflow's memory. */
+  async function writeTable(): Promise<void> {
+    lastTableWrite = Date.now();
+    const changed = [...dirty].sort((a, b) => a - b);
+    dirty.clear();
+    for (let i = 0; i < changed.length || tableUri === null; i += TABLE_WRITE_BATCH) {
+      const records = changed.slice(i, i + TABLE_WRITE_BATCH).flatMap((trial) => open.get(trial) ?? []);
+      tableUri = await quick.writeTrialTable.executeWithOptions({ summary: `sweep · trial table (${records.length} changed)` }, [{ records, total: summaries.length }]);
+    }
+    for (const trial of changed) {
+      const record = open.get(trial);
+      if (record && record.status !== 'running' && !dirty.has(trial)) open.delete(trial);
+    }
+  }
+
+  /** Hands the sweep to a fresh run with its trials still running: their jobs are adopted by the next run. */
+  async function continueWithRunningTrials(): Promise<never> {
+    // A stop already decided finishes here, so no job is killed after the next run has adopted it.
+    await condition(() => [...stopReasons.keys()].every((trial) => !scopes.has(trial)));
+    closing = true;
+    const state: SweepCarry = {
+      summaries,
+      open: [...open.values()],
+      dirty: [...dirty],
+      best,
+      top,
+      latest,
+      asha,
+      median,
+      startedAt,
+      tableUri,
+      endReason,
+    };
+    const pointer = await saveCarry(context, state, `runs/${workflowId}/carry/run-${runs + 1}`, runs + 1);
+    return continueAsNew<typeof sweepWorkflow>({ ...input, carried: pointer });
+  }
+
+  // Trials that were running when the previous run handed over: re-attach to their jobs.
+  for (const record of open.values()) {
+    if (record.status !== 'running') continue;
+    running += 1;
+    void runTrial(record);
+  }
+
   for (;;) {
-    const failed = trials.filter((t) => t.status === 'failed').length;
-    if (failed > sweep.budget.maxFailedTrials && !exhausted) {
+    if (counts.failed > sweep.budget.maxFailedTrials && !exhausted) {
       exhausted = true;
-      endReason = `${failed} trials failed (budget.maxFailedTrials ${sweep.budget.maxFailedTrials})`;
+      endReason = `${counts.failed} trials failed (budget.maxFailedTrials ${sweep.budget.maxFailedTrials})`;
       for (const scope of scopes.values()) scope.cancel();
     }
     if (!exhausted && Date.now() >= deadline) {
       exhausted = true;
       endReason = `deadline ${sweep.budget.deadline} reached`;
     }
-    const drain = workflowInfo().historyLength > (input.historyLimit ?? HISTORY_EVENTS_LIMIT) || workflowInfo().continueAsNewSuggested;
-    if (!exhausted && !drain && running < concurrency) {
-      if (launchNext()) continue;
+    const history = workflowInfo();
+    if (!exhausted && (history.historyLength > (input.historyLimit ?? sweep.continueAsNewEvents ?? HISTORY_EVENTS_LIMIT) || history.historySize > HISTORY_BYTES_LIMIT)) {
+      await continueWithRunningTrials();
     }
-    if (running === 0) {
-      if (drain && !exhausted) {
-        await continueAsNew<typeof sweepWorkflow>({
-          ...input,
-          carried: { trials, asha, median, startedAt, runs: (input.carried?.runs ?? 1) + 1 },
-        });
-      }
-      break;
-    }
+    if (!exhausted && running < concurrency && launchNext()) continue;
+    if (running === 0) break;
     const seen = finished;
     await condition(() => finished > seen);
-    // The table in the store follows the sweep, at most every 10 s (each write is an activity in the history).
-    if (Date.now() - lastTableWrite >= 10_000) {
-      lastTableWrite = Date.now();
-      tableUri = await quick.writeTrialTable.executeWithOptions({ summary: 'sweep · trial table' }, [{ trials }]);
-    }
+    if (Date.now() - lastTableWrite >= TABLE_WRITE_INTERVAL_MS) await writeTable();
   }
-  tableUri = await quick.writeTrialTable.executeWithOptions({ summary: 'sweep · trial table' }, [{ trials }]);
-  const top = best();
+  await writeTable();
   return {
-    trials: trials.length,
-    completed: trials.filter((t) => t.status === 'completed').length,
-    stopped: trials.filter((t) => t.status === 'stopped').length,
-    failed: trials.filter((t) => t.status === 'failed').length,
-    best: top,
+    trials: summaries.length,
+    completed: counts.completed,
+    stopped: counts.stopped,
+    failed: counts.failed,
+    best,
     tableUri,
-    runs: input.carried?.runs ?? 1,
+    runs,
     ...(endReason ? { endReason } : {}),
   };
+}
+
+function setCurve(record: TrialRecord, epoch: number, value: number | null): void {
+  while (record.curve.length < epoch - 1) record.curve.push(null);
+  record.curve[epoch - 1] = value;
+}
+
+/** A record for the leaderboard: without the sampler's decision record (the largest part), which the table in the store keeps. */
+function slimRecord(record: TrialRecord): TrialRecord {
+  const { planDecision: _plan, ...rest } = record;
+  return { ...rest, decisions: [...record.decisions] };
+}
+
+async function saveCarry({ quick }: RunContext, state: SweepCarry, prefix: string, nextRun: number): Promise<CarryPointer> {
+  const text = JSON.stringify(state);
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += CARRY_CHUNK) chunks.push(text.slice(i, i + CARRY_CHUNK));
+  await Promise.all(chunks.map((chunk, index) => quick.writeCarryChunk.executeWithOptions({ summary: `sweep · hand-over ${index + 1}/${chunks.length}` }, [{ prefix, index, text: chunk }])));
+  return { prefix, chunks: chunks.length, bytes: text.length, runs: nextRun };
+}
+
+async function loadCarry({ quick }: RunContext, pointer: CarryPointer): Promise<SweepCarry> {
+  const chunks = await Promise.all(
+    Array.from({ length: pointer.chunks }, (_, index) => quick.readCarryChunk.executeWithOptions({ summary: `sweep · take-over ${index + 1}/${pointer.chunks}` }, [{ prefix: pointer.prefix, index }])),
+  );
+  return JSON.parse(chunks.join('')) as SweepCarry;
 }

@@ -6,7 +6,7 @@ import type { MedianState } from '../core/sweep/median.js';
 import type { Job } from '../core/spec/job.js';
 import type { PipelineSpec } from '../core/spec/pipeline.js';
 import type { StoppingDecision } from '../core/sweep/stopping.js';
-import type { TpeDecision } from '../core/sweep/tpe.js';
+import type { TpeDecision, TpeObservation } from '../core/sweep/tpe.js';
 
 export type TrialStatus = 'running' | 'completed' | 'stopped' | 'failed';
 
@@ -18,11 +18,15 @@ export interface TrialRecord {
   /** TPE: which trials formed the good and bad sets and how the candidates scored (explains the choice). */
   planDecision?: TpeDecision;
   status: TrialStatus;
+  /** The trainer's seed (repeats of one configuration differ by seed only). */
+  seed: number;
   maxLr: number | null;
   epochs: number;
   batchSize: number;
-  /** The objective per completed epoch (index = epoch - 1). */
+  /** The objective per epoch (index = epoch - 1): the epochs early stopping saw while it ran, every epoch once it completed. */
   curve: Array<number | null>;
+  /** The last epoch signalled to early stopping (0: none). */
+  reportedEpoch: number;
   /** Final metrics of a completed trial. */
   metrics: Record<string, number | null>;
   objective: number | null;
@@ -40,23 +44,47 @@ export interface TrialRecord {
   finishedAt?: string;
 }
 
+/** What every trial leaves in the workflow once its full record is in the store: what the sampler needs. */
+export interface TrialSummary extends TpeObservation {
+  source: string;
+}
+
 export interface SweepInput {
   spec: PipelineSpec;
   data: Job['data'];
   /** The range test's max LR per LR group (lrGroupKey → lr); empty when the schedule fixes it. */
   maxLrByGroup: Record<string, number>;
-  /** Carried over continue-as-new. */
-  carried?: SweepCarry;
-  /** Drain and continue as new past this many history events. @default 8000 (Temporal warns at 10k, limits at 50k) */
+  /** Set by continue-as-new: where the previous run left its state (in the store, in chunks). */
+  carried?: CarryPointer;
+  /** Continue as new past this many history events. @default 8000 (Temporal warns at 10k, limits at 50k) */
   historyLimit?: number;
 }
 
+/** The carried state lives in the store: one payload could not hold a 10,000-trial sweep's state. */
+export interface CarryPointer {
+  /** Store key prefix of the chunks. */
+  prefix: string;
+  chunks: number;
+  bytes: number;
+  /** The number of the run that reads it. */
+  runs: number;
+}
+
 export interface SweepCarry {
-  trials: TrialRecord[];
+  summaries: TrialSummary[];
+  /** Full records not yet in the store: running trials (the next run adopts their jobs) and unwritten finished ones. */
+  open: TrialRecord[];
+  /** Trial numbers whose record changed since the table was last written. */
+  dirty: number[];
+  best: TrialRecord | null;
+  /** The best completed and the latest finished trials, as the leaderboard shows them. */
+  top: TrialRecord[];
+  latest: TrialRecord[];
   asha: AshaState | null;
   median: MedianState | null;
   startedAt: string;
-  runs: number;
+  tableUri: string | null;
+  endReason: string;
 }
 
 export interface SweepResult {
@@ -74,9 +102,13 @@ export interface Leaderboard {
   status: 'running' | 'done';
   objective: { metric: string; direction: 'maximize' | 'minimize' };
   concurrency: number;
+  counts: Record<TrialStatus, number>;
+  /** The running trials, the best completed ones and the latest finished ones (the whole table is in the store). */
   trials: TrialRecord[];
   best: TrialRecord | null;
+  /** The trial table's manifest in the store (`gauntlet sweep status --json` reads it). */
   tableUri: string | null;
+  runs: number;
 }
 
 export const leaderboardQuery = defineQuery<Leaderboard>('leaderboard');

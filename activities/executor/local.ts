@@ -51,7 +51,11 @@ export class LocalExecutor implements Executor {
       record = running;
       adopted = true;
     } else if (finishedExit !== null && FINAL_EXIT_CODES.has(finishedExit)) {
-      // It finished while no worker was watching: its outcome stands.
+      // It finished while no worker was watching: its outcome stands, and its events are still news to this attempt.
+      for (const line of new LineReader(paths.stdout, hooks.previous?.offset ?? 0).readLines()) {
+        const event = parseProgressLine(line);
+        if (event) hooks.onEvent(event);
+      }
       return { exitCode: finishedExit, stderrTail: tailLines(paths.stderr, 20), adopted: true, launches: running?.launch ?? 1 };
     } else {
       // A relaunch resumes from the newest checkpoint any earlier launch reported.

@@ -31,7 +31,7 @@ export interface ExecutionHooks {
   heartbeat(state: ExecutionCheckpoint): void;
   /** Aborted when the activity is cancelled or the worker shuts down. */
   signal: AbortSignal;
-  /** True when the abort came from a worker shutdown: leave the job running for the next worker to adopt. */
+  /** True when the job must be left running for another attempt to adopt (worker shutdown, continue-as-new). */
   isWorkerShutdown(): boolean;
   /** The job to launch when an earlier launch left a checkpoint (mode-specific: train resumes, evaluate does not). */
   resumeFrom(job: Job, checkpointUri: string): Job;
@@ -56,10 +56,10 @@ export interface Executor {
   run(request: ExecutionRequest, hooks: ExecutionHooks): Promise<ExecutionOutcome>;
 }
 
-/** Thrown when the worker shuts down mid-job: the job keeps running and the next attempt adopts it. */
+/** Thrown when the worker shuts down or the workflow continued as new mid-job: the job keeps running and the next attempt adopts it. */
 export class JobDetachedError extends Error {
   constructor(readonly jobId: string) {
-    super(`worker shutting down: job ${jobId} left running for the next worker to adopt`);
+    super(`job ${jobId} left running for the next attempt to adopt`);
     this.name = 'JobDetachedError';
   }
 }

@@ -9,7 +9,7 @@ import { differences, flatten, type FlatValue } from '../../core/flatten.js';
 import { cliContext, withClient } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { newTable } from '../table.js';
-import { readLeaderboard } from './sweep.js';
+import { readAllTrials, readLeaderboard } from './sweep.js';
 
 interface Side {
   label: string;
@@ -21,7 +21,7 @@ async function readSide(client: Client, ref: string): Promise<Side> {
   const trialMatch = /^(.+):(\d+)$/.exec(ref);
   if (trialMatch) {
     const [, runId = '', trial = ''] = trialMatch;
-    const record = (await readLeaderboard(client, runId)).trials[Number(trial)];
+    const record = (await readAllTrials(await readLeaderboard(client, runId))).find((candidate) => candidate.trial === Number(trial));
     if (!record) throw new CliError(`${ref}: the sweep of ${runId} has no trial ${trial}`, ExitCode.BadInput);
     return {
       label: ref,

@@ -5,10 +5,12 @@
 import type { Client } from '@temporalio/client';
 import { newTable } from '../table.js';
 import type { Command } from 'commander';
+import { readTrialTable } from '../../activities/sweepTable.js';
 import { describeConfig } from '../../core/sweep/config.js';
 import { leaderboardQuery, sweepWorkflowId, type Leaderboard, type TrialRecord } from '../../workflows/sweepTypes.js';
 import { cliContext, withClient } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
+import { cliStore } from '../store.js';
 
 export async function readLeaderboard(client: Client, runId: string): Promise<Leaderboard> {
   // Accept the run id or the sweep's own workflow id.
@@ -18,6 +20,23 @@ export async function readLeaderboard(client: Client, runId: string): Promise<Le
   } catch (error) {
     throw new CliError(`no sweep for run ${JSON.stringify(runId)} (${(error as Error).message.split('\n')[0]}): is it a sweep pipeline, and is a worker running?`, ExitCode.BadInput);
   }
+}
+
+/**
+ * Every trial of a sweep: the paged table in the store (written every few seconds), overlaid with the records
+ * the workflow holds now (running and just-finished trials are fresher there).
+ */
+export async function readAllTrials(board: Leaderboard): Promise<TrialRecord[]> {
+  const byTrial = new Map<number, TrialRecord>();
+  if (board.tableUri) {
+    try {
+      for (const record of await readTrialTable(cliStore(), board.tableUri)) byTrial.set(record.trial, record);
+    } catch (error) {
+      throw new CliError(`cannot read the trial table ${board.tableUri}: ${(error as Error).message} (is MinIO up, and GAUNTLET_STORAGE_* set as for the worker?)`, ExitCode.Unavailable);
+    }
+  }
+  for (const record of board.trials) byTrial.set(record.trial, { ...byTrial.get(record.trial), ...record });
+  return [...byTrial.values()].sort((a, b) => a.trial - b.trial);
 }
 
 const fmt = (value: number | null | undefined) => (value === null || value === undefined ? '' : Number(value.toPrecision(4)).toString());
@@ -40,9 +59,11 @@ export function renderLeaderboard(board: Leaderboard): string {
       note,
     ]);
   }
-  const counts = ['running', 'completed', 'stopped', 'failed'].map((status) => `${board.trials.filter((t) => t.status === status).length} ${status}`);
+  const counts = (['running', 'completed', 'stopped', 'failed'] as const).map((status) => `${board.counts[status]} ${status}`);
+  const total = Object.values(board.counts).reduce((sum, n) => sum + n, 0);
+  const shown = total > board.trials.length ? `showing the running, best and latest ${board.trials.length} of ${total} trials (--json: all)\n` : '';
   const best = board.best ? `best: trial ${board.best.trial} · ${board.objective.metric} ${fmt(board.best.objective)} · ${describeConfig(board.best.config)}` : 'no completed trial yet';
-  return `${board.status} · ${counts.join(' · ')} · at most ${board.concurrency} at once\n${table.toString()}\n${best}${board.tableUri ? `\ntable: ${board.tableUri}` : ''}`;
+  return `${board.status} · ${counts.join(' · ')} · at most ${board.concurrency} at once\n${shown}${table.toString()}\n${best}${board.tableUri ? `\ntable: ${board.tableUri}` : ''}`;
 }
 
 export function registerSweepCommands(program: Command): void {
@@ -58,7 +79,7 @@ export function registerSweepCommands(program: Command): void {
         for (;;) {
           const board = await readLeaderboard(client, runId);
           if (options.json) {
-            console.log(JSON.stringify(board.trials));
+            console.log(JSON.stringify(await readAllTrials(board)));
             return;
           }
           if (options.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');

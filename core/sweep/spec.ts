@@ -168,6 +168,11 @@ export const SweepSpec = z
       })
       .refine((fallback) => fallback.batchSizeFactor !== undefined || fallback.memory !== undefined, 'give batchSizeFactor or memory')
       .optional(),
+    /**
+     * The sweep workflow continues as new (running trials keep running) once its history passes this many events.
+     * @default 8000 (Temporal warns at 10k events and refuses 50k); lower it only to see hand-overs happen.
+     */
+    continueAsNewEvents: z.number().int().min(30).max(40_000).optional(),
   })
   .superRefine((sweep, ctx) => {
     const add = (path: (string | number)[], message: string, input: unknown) => ctx.addIssue({ code: 'custom', path, message, input: shown(path, input) });

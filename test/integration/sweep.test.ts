@@ -1,13 +1,15 @@
 /**
  * Sweeps end to end on the real stack (Temporal, MinIO, worker process, reference trainer): the example TPE + ASHA
- * sweep through the CLI, and a random-search sweep that survives three kill -9s of its worker with exactly the
- * trials, configurations and best trial of an undisturbed run.
+ * sweep through the CLI; a sweep that continues as new while its trials train, which keep their processes; and a
+ * random-search sweep that survives three kill -9s of its worker with exactly the trials, configurations and best
+ * trial of an undisturbed run.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { startTestStack, type TestStack } from '../../deploy/dev/testStack.js';
 import { detectPython } from '../../deploy/dev/worker.js';
@@ -68,6 +70,44 @@ describe('sweeps on the real stack', () => {
     assert.equal(compare.code, 0, compare.stderr);
     const diff = JSON.parse(compare.stdout) as { config: { key: string }[] };
     assert.ok(diff.config.length > 0, 'two trials of a sweep differ in configuration');
+  });
+
+  test('GIVEN a sweep whose history passes its limit while trials train WHEN it continues as new THEN the running trials keep their processes (adopted, one launch each)', async () => {
+    const path = join(specDir, 'sweep-handover.yaml');
+    writeFileSync(path, `
+apiVersion: gauntlet.dev/v1
+kind: Pipeline
+name: sweep-handover
+data: { source: "sklearn:digits" }
+gates: { overfit: { enabled: false }, oracle: { enabled: false } }
+train: { epochs: 4, hyperparameters: { slowdownSeconds: 0.6 }, schedule: { kind: one_cycle, maxLr: 0.3 } }
+sweep:
+  space: { hidden: { choice: [32, 64, 128] }, dropout: { uniform: [0, 0.3] } }
+  strategy: { kind: random, seed: 4 }
+  budget: { maxTrials: 6, gpuBudget: 2 }
+  continueAsNewEvents: 30
+`);
+    const run = await runCli(['run', path, '--json'], stack.env, 600_000);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const result = RunJson.parse(JSON.parse(run.stdout));
+    const trials = await trialsOf(result.runId);
+    assert.equal(trials.length, 6);
+    assert.ok(trials.every((trial) => trial.status === 'completed' && trial.launches === 1), trials.map((t) => `${t.trial}:${t.status}:${t.launches} launches:${t.error ?? ''}`).join('\n'));
+    assert.ok(trials.every((trial) => trial.curve.length === 4 && trial.curve.every((value) => typeof value === 'number')), 'every epoch of every trial is on its curve');
+
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    try {
+      const client = new Client({ connection, namespace: stack.namespace });
+      const closes: number[] = [];
+      for await (const execution of client.workflow.list({ query: `WorkflowId = '${result.runId}-sweep'` })) {
+        if (execution.status.name === 'CONTINUED_AS_NEW' && execution.closeTime) closes.push(execution.closeTime.getTime());
+      }
+      assert.ok(closes.length >= 1, 'the sweep continued as new');
+      const spanning = trials.filter((trial) => closes.some((at) => Date.parse(trial.startedAt) < at && at < Date.parse(trial.finishedAt ?? '')));
+      assert.ok(spanning.length >= 1, 'at least one trial was training across a hand-over (the sweep did not drain first)');
+    } finally {
+      await connection.close();
+    }
   });
 
   test('GIVEN a random-search sweep WHEN its worker is killed -9 three times THEN it completes with the same trials, configurations and best trial as an undisturbed run', async () => {

@@ -109,4 +109,20 @@ describe('progress folding', () => {
     assert.deepEqual(reports, [[1, 0.5], [2, 0.7]]);
     assert.ok(sent.some((update) => !update.completedEpoch), 'the timed update is sent without an epoch report');
   });
+
+  test('a sweep trial signals only the epochs its stopping rule asks for and no timed updates, but keeps every epoch for its curve', () => {
+    let now = 0;
+    const sent: JobProgressUpdate[] = [];
+    const folder = new ProgressFolder('trial-0', 9, (update) => sent.push(update), 2000, () => now, { live: false, epochs: [1, 3, 9] });
+    for (let epoch = 1; epoch <= 9; epoch++) {
+      now += 5000;
+      folder.add({ event: 'metric', name: 'val_accuracy', value: epoch / 10, epoch });
+      folder.add({ event: 'checkpoint', uri: `s3://gauntlet/c/${epoch}.pt`, epoch });
+    }
+    // A resumed job re-reads its log: epochs already closed are not reported again.
+    folder.add({ event: 'checkpoint', uri: 's3://gauntlet/c/3.pt', epoch: 3 });
+    folder.flush();
+    assert.deepEqual(sent.map((update) => update.completedEpoch?.epoch), [1, 3, 9]);
+    assert.deepEqual(folder.epochs.map((closed) => [closed.epoch, closed.metrics.val_accuracy]), Array.from({ length: 9 }, (_, i) => [i + 1, (i + 1) / 10]));
+  });
 });

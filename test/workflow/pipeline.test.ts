@@ -13,6 +13,7 @@ import type { JobResult } from '../../core/spec/job.js';
 import { loadPipelineYaml } from '../../core/spec/parse.js';
 import { pipelineWorkflow } from '../../workflows/index.js';
 import { progressQuery, searchAttributes, type PipelineResult } from '../../workflows/definitions.js';
+import { memorySweepTable } from '../support/sweepTableFake.js';
 import { workflowsPath } from '../support/paths.js';
 import { createLocalTemporal } from '../support/temporalEnv.js';
 
@@ -54,7 +55,7 @@ function outcome(request: JobRequest, metrics: Record<string, number>, artifacts
     trainer: { name: 'fake', version: '0' },
     resumedFromEpoch: null,
   };
-  return { jobId: result.jobId, resultUri: `s3://gauntlet/runs/r/${request.stage}/result.json`, result, launches: 1, adopted: false, trainerSeconds: 2 };
+  return { jobId: result.jobId, resultUri: `s3://gauntlet/runs/r/${request.stage}/result.json`, result, launches: 1, adopted: false, trainerSeconds: 2, epochs: [] };
 }
 
 function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequest[] = []): Activities {
@@ -77,7 +78,7 @@ function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequest[] =
       analysisUri: 's3://gauntlet/runs/r/lr-find/lr_analysis.json', plotUri: 's3://gauntlet/runs/r/lr-find/lr_curve.svg',
     }),
     scoreFinalOutputs: async () => ({ accuracy: 0.93, n: 15, errors: 1 }),
-    writeTrialTable: async () => 's3://gauntlet/runs/r-sweep/trials.json',
+    ...memorySweepTable('r-sweep').activities,
     ...overrides,
   };
 }

@@ -15,6 +15,7 @@ import { loadPipelineYaml } from '../../core/spec/parse.js';
 import { jobProgressSignal } from '../../workflows/definitions.js';
 import { pipelineWorkflow } from '../../workflows/index.js';
 import { leaderboardQuery, sweepWorkflowId } from '../../workflows/sweepTypes.js';
+import { memorySweepTable } from '../support/sweepTableFake.js';
 import { workflowsPath } from '../support/paths.js';
 import { createLocalTemporal } from '../support/temporalEnv.js';
 
@@ -55,6 +56,7 @@ describe('sweep (real dev server, fake activities)', () => {
     const cancelled: string[] = [];
     const trialRequests: JobRequest[] = [];
     let evaluated: string | null | undefined;
+    const table = memorySweepTable('sweep-test-1-sweep');
 
     /** A trial whose accuracy grows with its lr factor: ASHA should stop the low ones. */
     async function fakeTrial(request: JobRequest): Promise<JobOutcome> {
@@ -70,6 +72,9 @@ describe('sweep (real dev server, fake activities)', () => {
           await context.sleep(150);
           context.heartbeat();
           const value = quality * (1 - 0.5 / (epoch + 1));
+          // As the real job activity does: only the epochs the request asks for are signalled.
+          const wanted = request.progress?.epochs ?? 'all';
+          if (wanted !== 'all' && !wanted.includes(epoch)) continue;
           await env.client.workflow.getHandle(workflowId, runId).signal(jobProgressSignal, { stage: request.stage, epoch, metrics: { val_accuracy: value }, detail: '', completedEpoch: { epoch, metrics: { val_accuracy: value } } });
         }
       } catch (error) {
@@ -93,7 +98,7 @@ describe('sweep (real dev server, fake activities)', () => {
         return fakeTrial(request);
       },
       writeRunManifest: async () => 's3://gauntlet/runs/x/manifest.json',
-      writeTrialTable: async () => 's3://gauntlet/runs/x-sweep/trials.json',
+      ...table.activities,
       computeOracleBound: async () => ({ accuracy: 1, n: 1, errors: 0 }),
       scoreFinalOutputs: async () => ({ accuracy: 1, n: 1, errors: 0 }),
       analyzeRangeTest: async () => ({
@@ -111,6 +116,13 @@ describe('sweep (real dev server, fake activities)', () => {
     });
 
     assert.equal(board.trials.length, 8);
+    assert.deepEqual(board.counts, { running: 0, completed: 8 - board.counts.stopped, stopped: board.counts.stopped, failed: 0 });
+    assert.ok(trialRequests.every((request) => JSON.stringify(request.progress) === JSON.stringify({ live: false, epochs: [1, 3, 9] })), 'trials signal only the rung epochs ASHA judges');
+    assert.equal(table.records.size, 8, 'the table in the store has every trial');
+    for (const record of table.records.values()) {
+      assert.ok(record.decisions.length >= 1, `trial ${record.trial} keeps its stopping decisions in the store`);
+      if (record.status === 'completed') assert.equal(record.curve.length, 9, 'a completed trial has its whole curve from the job');
+    }
     assert.ok(maxRunning <= 2, `never more than the GPU budget: saw ${maxRunning} trials at once`);
     assert.equal(maxRunning, 2, 'the budget is used');
     const stopped = board.trials.filter((trial) => trial.status === 'stopped');
@@ -140,6 +152,7 @@ function outcome(request: JobRequest, metrics: Record<string, number>, artifacts
     launches: 1,
     adopted: false,
     trainerSeconds: 1,
+    epochs: Array.from({ length: request.epochs ?? 0 }, (_, i) => ({ epoch: i + 1, metrics })),
   };
 }
 
@@ -152,7 +165,7 @@ describe('sweep continue-as-new (real dev server, fake activities)', () => {
     await env?.teardown();
   });
 
-  test('GIVEN a history limit WHEN the sweep passes it THEN it drains, continues as new carrying its trials, and finishes every trial exactly once', async () => {
+  test('GIVEN a history limit WHEN the sweep passes it THEN it continues as new with its trials still running, the next run adopts their jobs, and every trial runs exactly once', async () => {
     const spec = loadPipelineYaml(`
 apiVersion: gauntlet.dev/v1
 kind: Pipeline
@@ -164,14 +177,24 @@ sweep:
   strategy: { kind: random, seed: 5 }
   budget: { maxTrials: 12, gpuBudget: 3 }
 `);
+    // Jobs outlive activities, as processes and Kubernetes Jobs do: an activity for a stage that already has a job adopts it.
+    const jobs = new Map<string, Promise<JobOutcome>>();
     const launched: string[] = [];
+    const adoptedBy = new Map<string, string[]>();
+    const table = memorySweepTable('can-test-sweep');
     const activities = {
       runJob: async (request: JobRequest) => {
-        launched.push(request.stage);
-        await Context.current().sleep(20);
-        return outcome(request, { val_accuracy: 0.5 + Number(request.hyperparameters?.dropout ?? 0) });
+        const runId = Context.current().info.workflowExecution?.runId ?? '';
+        let running = jobs.get(request.stage);
+        if (running) adoptedBy.set(request.stage, [...(adoptedBy.get(request.stage) ?? []), runId]);
+        else {
+          launched.push(request.stage);
+          running = new Promise<JobOutcome>((resolve) => setTimeout(() => resolve(outcome(request, { val_accuracy: 0.5 + Number(request.hyperparameters?.dropout ?? 0) })), 400));
+          jobs.set(request.stage, running);
+        }
+        return running;
       },
-      writeTrialTable: async () => 's3://gauntlet/runs/can-sweep/trials.json',
+      ...table.activities,
     } as unknown as Activities;
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'can', workflowsPath, activities });
     const result = await worker.runUntil(
@@ -180,15 +203,22 @@ sweep:
         workflowId: 'can-test-sweep',
         args: [{ spec, data: INGEST.data, maxLrByGroup: {}, historyLimit: 40 }],
       }),
-    ) as { trials: number; completed: number; runs: number; best: { trial: number } | null };
+    ) as { trials: number; completed: number; runs: number; best: { trial: number; objective: number } | null };
     assert.equal(result.trials, 12);
     assert.equal(result.completed, 12);
     assert.ok(result.runs > 1, `the sweep continued as new (${result.runs} runs)`);
     assert.deepEqual([...launched].sort(), Array.from({ length: 12 }, (_, i) => `trial-${i}`).sort(), 'each trial launched exactly once across runs');
+    assert.ok(adoptedBy.size >= 1, 'trials still running at a hand-over were adopted by the next run, not drained');
+    assert.ok(table.chunks.size >= result.runs - 1, 'each hand-over left its state in the store');
     const executions = [];
     for await (const execution of env.client.workflow.list({ query: `WorkflowId = 'can-test-sweep'` })) executions.push(execution);
     assert.equal(executions.length, result.runs);
     assert.ok(executions.every((execution) => execution.historyLength < 200), executions.map((e) => e.historyLength).join(', '));
+    // The table in the store is whole: every trial once, completed, with its objective.
+    assert.deepEqual([...table.records.keys()].sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i));
+    assert.ok([...table.records.values()].every((record) => record.status === 'completed' && record.objective !== null));
+    const bestInTable = Math.max(...[...table.records.values()].map((record) => record.objective ?? 0));
+    assert.equal(result.best?.objective, bestInTable);
   });
 });
 
@@ -225,7 +255,7 @@ sweep:
         }
         return outcome(request, { val_accuracy: 0.9 });
       },
-      writeTrialTable: async () => 's3://gauntlet/runs/oom-sweep/trials.json',
+      ...memorySweepTable('oom-test-sweep').activities,
     } as unknown as Activities;
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'oom', workflowsPath, activities });
     const { result, board } = await worker.runUntil(async () => {

@@ -1,0 +1,25 @@
+/** The sweep's table and hand-over activities over a Map instead of MinIO, for workflow tests with fake jobs. */
+import type { TrialRecord } from '../../workflows/sweepTypes.js';
+
+export function memorySweepTable(name: string) {
+  const records = new Map<number, TrialRecord>();
+  const chunks = new Map<string, string>();
+  return {
+    records,
+    chunks,
+    activities: {
+      writeTrialTable: async (request: { records: TrialRecord[] }) => {
+        for (const record of request.records) records.set(record.trial, structuredClone(record));
+        return `s3://gauntlet/runs/${name}/trials.json`;
+      },
+      writeCarryChunk: async (request: { prefix: string; index: number; text: string }) => {
+        chunks.set(`${request.prefix}/${request.index}`, request.text);
+      },
+      readCarryChunk: async (request: { prefix: string; index: number }) => {
+        const text = chunks.get(`${request.prefix}/${request.index}`);
+        if (text === undefined) throw new Error(`no chunk ${request.prefix}/${request.index}`);
+        return text;
+      },
+    },
+  };
+}
