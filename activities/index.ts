@@ -6,6 +6,7 @@ import { createGateActivities } from './gates.js';
 import { createIngest, type IngestDeps } from './ingest.js';
 import { createWriteRunManifest, type ManifestDeps } from './manifest.js';
 import { createRunJob, type RunJobDeps } from './runJob.js';
+import { suggestTrial } from './sweepPlanner.js';
 import { createSweepTableActivities } from './sweepTable.js';
 
 export type ActivityDeps = RunJobDeps & IngestDeps & ManifestDeps;
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     runJob: createRunJob(deps),
     writeRunManifest: createWriteRunManifest(deps),
     ...createSweepTableActivities(deps),
+    suggestTrial,
     ...createGateActivities(deps),
   };
 }

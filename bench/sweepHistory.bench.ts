@@ -3,7 +3,7 @@
  * hand-over activities on a real dev stack (Temporal + MinIO), and a fake job activity: a trial "trains" for a
  * random 20–200 ms and signals its rung epochs, so only orchestration is measured — no processes, no cluster.
  *
- *   node dist/bench/sweepHistory.bench.js [--trials 10000] [--gpus 64] [--strategy tpe|random] [--stopping asha|median|none]
+ *   node dist/bench/sweepHistory.bench.js [--trials 10000] [--gpus 64] [--strategy tpe|random] [--stopping asha|median|none] [--can-events 8000]
  *
  * Prints: wall time and trials/s, the runs of the continue-as-new chain with their history events and bytes, the
  * largest single payload in any history (Temporal refuses > 2 MB), the hand-over state's size, the table in the
@@ -15,6 +15,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { parseArgs } from 'node:util';
 import { ArtifactStore } from '../activities/store.js';
 import { createSweepTableActivities, readTrialTable } from '../activities/sweepTable.js';
+import { suggestTrial } from '../activities/sweepPlanner.js';
 import type { JobOutcome, JobRequest } from '../activities/types.js';
 import { loadPipelineYaml } from '../core/spec/parse.js';
 import { startTestStack } from '../deploy/dev/testStack.js';
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     gpus: { type: 'string', default: '64' },
     strategy: { type: 'string', default: 'tpe' },
     stopping: { type: 'string', default: 'asha' },
+    'can-events': { type: 'string', default: '8000' },
   },
 });
 const trials = Number(args.trials);
@@ -47,6 +49,7 @@ sweep:
   strategy: { kind: ${args.strategy}, seed: 1 }
   earlyStopping: ${stoppingYaml}
   budget: { maxTrials: ${trials}, gpuBudget: ${gpus} }
+  continueAsNewEvents: ${Number(args['can-events'])}
 `);
 
 /** A trial's accuracy: best near lrFactor 1, wide nets, little dropout; rises over epochs. */
@@ -100,7 +103,7 @@ const worker = await Worker.create({
   namespace: stack.namespace,
   taskQueue: 'history-bench',
   workflowsPath,
-  activities: { runJob: fakeJob, ...createSweepTableActivities({ store }) },
+  activities: { runJob: fakeJob, suggestTrial, ...createSweepTableActivities({ store }) },
   maxConcurrentActivityTaskExecutions: gpus + 16,
   maxHeartbeatThrottleInterval: '2s',
 });
@@ -108,9 +111,26 @@ const rss: number[] = [];
 const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 1000);
 const workflowId = `history-${Date.now()}-sweep`;
 const started = Date.now();
-const result = (await worker.runUntil(
-  client.workflow.execute('sweepWorkflow', { taskQueue: 'history-bench', workflowId, args: [{ spec, data: { uri: 's3://gauntlet/d.csv', sha256: 'a'.repeat(64), format: 'csv', labelColumn: 'label', splitUri: 's3://gauntlet/s.json', numClasses: 10, ignoreColumns: [] }, maxLrByGroup: { [lrGroupKey({})]: 0.1 } }] }),
-)) as SweepResult;
+const data = { uri: 's3://gauntlet/d.csv', sha256: 'a'.repeat(64), format: 'csv' as const, labelColumn: 'label', splitUri: 's3://gauntlet/s.json', numClasses: 10, ignoreColumns: [] };
+let lastReport = Date.now();
+const { result, board } = await worker.runUntil(async () => {
+  const handle = await client.workflow.start('sweepWorkflow', { taskQueue: 'history-bench', workflowId, args: [{ spec, data, maxLrByGroup: { [lrGroupKey({})]: 0.1 } }] });
+  const progress = setInterval(() => {
+    if (Date.now() - lastReport < 30_000) return;
+    lastReport = Date.now();
+    void handle.query(leaderboardQuery).then(
+      (live) => process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0)} s: ${JSON.stringify(live.counts)} · run ${live.runs}\n`),
+      () => undefined,
+    );
+  }, 1000);
+  try {
+    const result = (await handle.result()) as SweepResult;
+    // The query needs a worker: ask before it stops.
+    return { result, board: await client.workflow.getHandle(workflowId).query(leaderboardQuery) };
+  } finally {
+    clearInterval(progress);
+  }
+});
 const seconds = (Date.now() - started) / 1000;
 clearInterval(sampler);
 
@@ -145,7 +165,6 @@ for await (const execution of client.workflow.list({ query: `WorkflowId = '${wor
   }
   runs.push({ events: history.events?.length ?? 0, bytes, largestPayload, largestType });
 }
-const board = await client.workflow.getHandle(workflowId).query(leaderboardQuery);
 const table = board.tableUri ? await readTrialTable(store, board.tableUri) : [];
 const line = (name: string, value: string) => console.log(`${name.padEnd(34)} ${value}`);
 console.log(`\nsweep history benchmark · ${trials} trials · ${args.strategy} + ${args.stopping} · ${gpus} GPUs · fake 20–200 ms trials\n`);

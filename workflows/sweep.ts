@@ -9,7 +9,8 @@
  * the history grows large it continues as new WITHOUT waiting for running trials: their state goes to the store
  * (one payload could not hold it) and the next run re-attaches to their jobs by their stable ids.
  */
-import { CancellationScope, condition, continueAsNew, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, continueAsNew, isCancellation, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
 import type { JobOutcome } from '../activities/types.js';
 import { rootCauseMessage, rootFailureType } from '../core/errors.js';
 import { ashaInitialState, ashaMilestones, ashaStep } from '../core/sweep/asha.js';
@@ -18,6 +19,7 @@ import { medianInitialState, medianStep } from '../core/sweep/median.js';
 import { planTrial, stoppingOptions } from '../core/sweep/plan.js';
 import { lrGroupKey, trialSettings } from '../core/sweep/space.js';
 import type { StoppingDecision } from '../core/sweep/stopping.js';
+import type { TpeObservation } from '../core/sweep/tpe.js';
 import type { Schedule } from '../core/spec/job.js';
 import { durationMs } from '../core/spec/duration.js';
 import { jobProgressSignal } from './definitions.js';
@@ -42,7 +44,7 @@ const HISTORY_BYTES_LIMIT = 16 * 1024 * 1024;
 /** The table in the store follows the sweep at most this often (each write is an activity in the history). */
 const TABLE_WRITE_INTERVAL_MS = 10_000;
 /** Records per table write: keeps each activity input far below Temporal's 2 MB payload limit. */
-const TABLE_WRITE_BATCH = 200;
+const TABLE_WRITE_BATCH = 100;
 /** Characters per carried-state chunk: below Temporal's 512 KB payload warning. */
 const CARRY_CHUNK = 256 * 1024;
 /** Best and latest finished trials the leaderboard shows besides the running ones. */
@@ -55,6 +57,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   const { workflowId } = workflowInfo();
   const context = runContext(spec, new RunTracker(workflowId, spec.name, [], () => new Date()));
   const { quick, jobs } = context;
+  const planner = proxyLocalActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3 } });
   const runs = input.carried?.runs ?? 1;
   const carried = input.carried ? await loadCarry(context, input.carried) : null;
 
@@ -236,9 +239,13 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     finished += 1;
   }
 
-  function launchNext(): boolean {
+  async function launchNext(): Promise<boolean> {
     const trial = summaries.length;
-    const plan = planTrial({ sweep: sweep!, trial, used, observations: summaries });
+    // TPE reads every earlier trial: computed in a local activity, recorded once, never redone on replay.
+    const plan =
+      sweep!.strategy.kind === 'tpe'
+        ? await planner.suggestTrial.executeWithOptions({ summary: `sweep · TPE suggestion for trial ${trial}` }, [{ sweep: sweep!, trial, observations: summaries.map(observationOf) }])
+        : planTrial({ sweep: sweep!, trial, used, observations: summaries });
     if (plan.kind === 'done') {
       exhausted = true;
       endReason = plan.reason;
@@ -335,7 +342,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     if (!exhausted && (history.historyLength > (input.historyLimit ?? sweep.continueAsNewEvents ?? HISTORY_EVENTS_LIMIT) || history.historySize > HISTORY_BYTES_LIMIT)) {
       await continueWithRunningTrials();
     }
-    if (!exhausted && running < concurrency && launchNext()) continue;
+    if (!exhausted && running < concurrency && (await launchNext())) continue;
     if (running === 0) break;
     const seen = finished;
     await condition(() => finished > seen);
@@ -352,6 +359,11 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     runs,
     ...(endReason ? { endReason } : {}),
   };
+}
+
+/** The sampler's view of a trial (the summary without the workflow's bookkeeping). */
+function observationOf({ source: _source, ...observation }: TrialSummary): TpeObservation {
+  return observation;
 }
 
 function setCurve(record: TrialRecord, epoch: number, value: number | null): void {

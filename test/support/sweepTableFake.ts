@@ -1,4 +1,8 @@
-/** The sweep's table and hand-over activities over a Map instead of MinIO, for workflow tests with fake jobs. */
+/**
+ * The sweep's own activities for workflow tests with fake jobs: the table and hand-over over a Map instead of
+ * MinIO, and the real (pure) TPE planner.
+ */
+import { suggestTrial } from '../../activities/sweepPlanner.js';
 import type { TrialRecord } from '../../workflows/sweepTypes.js';
 
 export function memorySweepTable(name: string) {
@@ -8,6 +12,7 @@ export function memorySweepTable(name: string) {
     records,
     chunks,
     activities: {
+      suggestTrial,
       writeTrialTable: async (request: { records: TrialRecord[] }) => {
         for (const record of request.records) records.set(record.trial, structuredClone(record));
         return `s3://gauntlet/runs/${name}/trials.json`;
