@@ -108,7 +108,8 @@ export function createRunJob(deps: RunJobDeps) {
     try {
       outcome = await executor.run(execution, {
         onEvent: (event) => folder.add(event),
-        heartbeat: (state: ExecutionCheckpoint) => context.heartbeat(state),
+        // The latest progress rides along: `gauntlet sweep status` reads it from the pending activity, at no history cost.
+        heartbeat: (state: ExecutionCheckpoint) => context.heartbeat({ ...state, progress: folder.snapshot() }),
         signal: stop.signal,
         isWorkerShutdown: stop.detach,
         previous: previous.success ? previous.data : null,

@@ -3,6 +3,8 @@
  * finished trials with their configuration, metrics, GPU-seconds and stop reason — and the best so far.
  */
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { z } from 'zod';
 import { newTable } from '../table.js';
 import type { Command } from 'commander';
 import { readTrialTable } from '../../activities/sweepTable.js';
@@ -20,6 +22,26 @@ export async function readLeaderboard(client: Client, runId: string): Promise<Le
   } catch (error) {
     throw new CliError(`no sweep for run ${JSON.stringify(runId)} (${(error as Error).message.split('\n')[0]}): is it a sweep pipeline, and is a worker running?`, ExitCode.BadInput);
   }
+}
+
+/** The latest progress each running trial's job reported in its heartbeat, by stage (`trial-3`). */
+export type LiveProgress = Map<string, { epoch?: number; metrics: Record<string, number | null> }>;
+
+const HeartbeatProgress = z.object({
+  progress: z.object({ stage: z.string(), epoch: z.number().optional(), metrics: z.record(z.string(), z.number().nullable()) }),
+});
+
+export async function readLiveProgress(client: Client, runId: string): Promise<LiveProgress> {
+  const id = runId.endsWith('-sweep') ? runId : sweepWorkflowId(runId);
+  const live: LiveProgress = new Map();
+  const description = await client.workflow.getHandle(id).describe();
+  for (const pending of description.raw.pendingActivities ?? []) {
+    const payload = pending.heartbeatDetails?.payloads?.[0];
+    if (!payload) continue;
+    const parsed = HeartbeatProgress.safeParse(defaultPayloadConverter.fromPayload(payload));
+    if (parsed.success) live.set(parsed.data.progress.stage.replace(/-oom$/, ''), parsed.data.progress);
+  }
+  return live;
 }
 
 /**
@@ -41,19 +63,20 @@ export async function readAllTrials(board: Leaderboard): Promise<TrialRecord[]> 
 
 const fmt = (value: number | null | undefined) => (value === null || value === undefined ? '' : Number(value.toPrecision(4)).toString());
 
-export function renderLeaderboard(board: Leaderboard): string {
+export function renderLeaderboard(board: Leaderboard, live: LiveProgress = new Map()): string {
   const table = newTable({ head: ['trial', 'status', 'config', 'max lr', 'epochs', board.objective.metric, 'gpu·s', 'note'], wordWrap: true, colWidths: [7, 11, 46, 9, 8, 14, 8, 44] });
   const order = (t: TrialRecord) => (t.status === 'completed' ? t.objective ?? -Infinity : -Infinity);
   const sorted = [...board.trials].sort((a, b) => (board.objective.direction === 'maximize' ? order(b) - order(a) : order(a) - order(b)) || a.trial - b.trial);
   for (const trial of sorted) {
-    const value = trial.status === 'completed' ? trial.objective : (trial.curve.at(-1) ?? null);
+    const now = trial.status === 'running' ? live.get(`trial-${trial.trial}`) : undefined;
+    const value = trial.status === 'completed' ? trial.objective : (now?.metrics[board.objective.metric] ?? trial.curve.at(-1) ?? null);
     const note = trial.stopReason ?? trial.error ?? (trial.launches > 1 ? `${trial.launches} launches` : '');
     table.push([
       String(trial.trial) + (board.best?.trial === trial.trial ? ' ★' : ''),
       trial.status,
       describeConfig(trial.config),
       fmt(trial.maxLr),
-      `${trial.curve.length}/${trial.epochs}`,
+      `${now?.epoch ?? trial.curve.length}/${trial.epochs}`,
       fmt(value),
       trial.gpuSeconds.toFixed(0),
       note,
@@ -83,7 +106,8 @@ export function registerSweepCommands(program: Command): void {
             return;
           }
           if (options.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-          console.log(renderLeaderboard(board));
+          const live = board.status === 'running' ? await readLiveProgress(client, runId).catch(() => new Map()) : new Map();
+          console.log(renderLeaderboard(board, live));
           if (!options.watch || board.status === 'done') return;
           await new Promise((resolve) => setTimeout(resolve, 2000));
         }

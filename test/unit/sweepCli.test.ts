@@ -25,11 +25,12 @@ describe('sweep status table', () => {
       tableUri: 's3://gauntlet/runs/x-sweep/trials.json',
       runs: 4,
     };
-    const text = renderLeaderboard(board);
+    const text = renderLeaderboard(board, new Map([['trial-2499', { epoch: 5, metrics: { val_accuracy: 0.913 } }]]));
     assert.match(text, /^running · 1 running · 2000 completed · 490 stopped · 9 failed · at most 64 at once/);
     assert.match(text, /showing the running, best and latest 3 of 2500 trials \(--json: all\)/);
     assert.ok(text.indexOf('7 ★') < text.indexOf('2400'), 'the best completed trial comes first');
     assert.match(text, /the cutoff 0\.9 of 812/);
     assert.match(text, /best: trial 7 · val_accuracy 0\.981/);
+    assert.match(text, /2499 +│ running +│[^\n]*│ 5\/9 +│ 0\.913/, 'a running trial shows its live epoch and metric from its heartbeat');
   });
 });

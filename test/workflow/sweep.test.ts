@@ -15,6 +15,7 @@ import { loadPipelineYaml } from '../../core/spec/parse.js';
 import { jobProgressSignal } from '../../workflows/definitions.js';
 import { pipelineWorkflow } from '../../workflows/index.js';
 import { leaderboardQuery, sweepWorkflowId } from '../../workflows/sweepTypes.js';
+import { readLiveProgress } from '../../cli/commands/sweep.js';
 import { memorySweepTable } from '../support/sweepTableFake.js';
 import { workflowsPath } from '../support/paths.js';
 import { createLocalTemporal } from '../support/temporalEnv.js';
@@ -57,6 +58,7 @@ describe('sweep (real dev server, fake activities)', () => {
     const trialRequests: JobRequest[] = [];
     let evaluated: string | null | undefined;
     const table = memorySweepTable('sweep-test-1-sweep');
+    const liveSeen: { stage: string; epoch: number }[] = [];
 
     /** A trial whose accuracy grows with its lr factor: ASHA should stop the low ones. */
     async function fakeTrial(request: JobRequest): Promise<JobOutcome> {
@@ -70,8 +72,9 @@ describe('sweep (real dev server, fake activities)', () => {
       try {
         for (let epoch = 1; epoch <= (request.epochs ?? 1); epoch++) {
           await context.sleep(150);
-          context.heartbeat();
           const value = quality * (1 - 0.5 / (epoch + 1));
+          // As the real job activity does: the latest progress rides in the heartbeat.
+          context.heartbeat({ offset: 0, lastCheckpoint: null, progress: { stage: request.stage, epoch, metrics: { val_accuracy: value }, detail: '' } });
           // As the real job activity does: only the epochs the request asks for are signalled.
           const wanted = request.progress?.epochs ?? 'all';
           if (wanted !== 'all' && !wanted.includes(epoch)) continue;
@@ -110,12 +113,17 @@ describe('sweep (real dev server, fake activities)', () => {
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'sweep', workflowsPath, activities, maxHeartbeatThrottleInterval: '50ms' });
     const { result, board } = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(pipelineWorkflow, { taskQueue: 'sweep', workflowId: 'sweep-test-1', args: [{ spec: SPEC }] });
-      const result = await handle.result();
+      // What `gauntlet sweep status` shows between rungs: each running trial's latest epoch, from its heartbeat.
+      const sampler = setInterval(() => {
+        void readLiveProgress(env.client, 'sweep-test-1').then((live) => live.forEach((progress, stage) => liveSeen.push({ stage, epoch: progress.epoch ?? 0 })), () => undefined);
+      }, 100);
+      const result = await handle.result().finally(() => clearInterval(sampler));
       const board = await env.client.workflow.getHandle(sweepWorkflowId('sweep-test-1')).query(leaderboardQuery);
       return { result, board };
     });
 
     assert.equal(board.trials.length, 8);
+    assert.ok(liveSeen.some(({ stage, epoch }) => /^trial-\d+$/.test(stage) && epoch >= 2), `running trials' live epochs are readable: ${JSON.stringify(liveSeen.slice(0, 5))}`);
     assert.deepEqual(board.counts, { running: 0, completed: 8 - board.counts.stopped, stopped: board.counts.stopped, failed: 0 });
     assert.ok(trialRequests.every((request) => JSON.stringify(request.progress) === JSON.stringify({ live: false, epochs: [1, 3, 9] })), 'trials signal only the rung epochs ASHA judges');
     assert.equal(table.records.size, 8, 'the table in the store has every trial');
