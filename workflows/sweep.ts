@@ -54,7 +54,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   const { spec, data } = input;
   const sweep = spec.sweep;
   if (!sweep) throw new Error('sweepWorkflow needs a spec with a sweep section');
-  const { workflowId } = workflowInfo();
+  const { workflowId, runId } = workflowInfo();
   const context = runContext(spec, new RunTracker(workflowId, spec.name, [], () => new Date()));
   const { quick, jobs } = context;
   const planner = proxyLocalActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3 } });
@@ -88,6 +88,10 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   let running = 0;
   let finished = 0;
   let exhausted = false;
+  /** The TPE planner's copy of the observations: its version, and the trials changed since (they travel next call). */
+  let plannerVersion = 0;
+  let plannerBase: number | null = null;
+  const plannerChanged = new Set<number>();
   /** Set when this run hands over to the next: from then on the next run owns every decision. */
   let closing = false;
 
@@ -226,6 +230,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     counts[summary.state] -= 1;
     counts[record.status] += 1;
     summary.state = record.status;
+    plannerChanged.add(record.trial);
     summary.value = record.status === 'completed' ? record.objective : record.status === 'stopped' ? (record.curve[record.reportedEpoch - 1] ?? null) : null;
     if (record.status === 'stopped') summary.step = record.reportedEpoch;
     dirty.add(record.trial);
@@ -241,11 +246,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
 
   async function launchNext(): Promise<boolean> {
     const trial = summaries.length;
-    // TPE reads every earlier trial: computed in a local activity, recorded once, never redone on replay.
-    const plan =
-      sweep!.strategy.kind === 'tpe'
-        ? await planner.suggestTrial.executeWithOptions({ summary: `sweep · TPE suggestion for trial ${trial}` }, [{ sweep: sweep!, trial, observations: summaries.map(observationOf) }])
-        : planTrial({ sweep: sweep!, trial, used, observations: summaries });
+    const plan = sweep!.strategy.kind === 'tpe' ? await suggestWithTpe(trial) : planTrial({ sweep: sweep!, trial, used, observations: summaries });
     if (plan.kind === 'done') {
       exhausted = true;
       endReason = plan.reason;
@@ -275,6 +276,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       startedAt: new Date().toISOString(),
     };
     summaries.push({ trial, config, state: 'running', value: null, source });
+    plannerChanged.add(trial);
     counts.running += 1;
     if (source !== 'repeat') used.add(configKey(config));
     open.set(trial, record);
@@ -282,6 +284,26 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     running += 1;
     void runTrial(record);
     return true;
+  }
+
+  /**
+   * TPE reads every earlier trial: computed in a local activity (recorded once, never redone on replay) that keeps
+   * the observation list between calls, so only what changed since the last call travels.
+   */
+  async function suggestWithTpe(trial: number) {
+    const request = (full: boolean) => {
+      plannerVersion += 1;
+      const changes = full ? summaries : [...plannerChanged].sort((a, b) => a - b).flatMap((n) => summaries[n] ?? []);
+      const base = full || plannerBase === null ? null : plannerBase;
+      plannerChanged.clear();
+      return { sweep: sweep!, trial, key: `${workflowId}/${runId}`, version: plannerVersion, base, changes: changes.map(observationOf) };
+    };
+    const options = { summary: `sweep · TPE suggestion for trial ${trial}` };
+    let answer = await planner.suggestTrial.executeWithOptions(options, [request(plannerBase === null)]);
+    if (answer.kind === 'resync') answer = await planner.suggestTrial.executeWithOptions(options, [request(true)]);
+    if (answer.kind === 'resync') throw new Error('the TPE planner asked to resync a full observation list');
+    plannerBase = plannerVersion;
+    return answer.plan;
   }
 
   /** Writes the changed records to the paged table in the store; finished ones then leave the workflow's memory. */
