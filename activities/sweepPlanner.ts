@@ -1,11 +1,11 @@
 /**
  * TPE's next configuration, computed outside the workflow: a suggestion looks at every earlier trial (O(n) per
- * trial), which inside a workflow task both slows the task (10,000 trials: tasks past Temporal's timeout) and is
- * redone on every replay. As a local activity its result is recorded once, in a marker, and replays read it.
+ * trial), which inside a workflow task both slows the task (1,000 trials: tasks past Temporal's timeout) and is
+ * redone on every replay. As an activity its result is recorded once, and replays read it.
  *
  * The observations are not re-sent whole each time (O(n) per trial, O(n²) per sweep): this worker keeps each
  * sweep run's list, and the workflow sends what changed since the version the list is at. A worker that does not
- * hold that version (restarted, or another worker) answers `resync` and gets the whole list. The rule itself is
+ * hold that version (restarted, or another worker took the task) answers `resync` and gets the whole list. The rule itself is
  * pure code in core/sweep.
  */
 import { configKey } from '../core/sweep/config.js';
@@ -15,7 +15,9 @@ import type { TpeObservation } from '../core/sweep/tpe.js';
 
 export interface SuggestTrialRequest {
   sweep: SweepSpec;
+  /** The first trial to plan; `count` trials are planned in order, each seeing the ones before it as running. */
   trial: number;
+  count: number;
   /** The sweep run (workflow id + run id): whose observation list this is. */
   key: string;
   /** The list's version after this request; `base` the version it must be at before (null: `changes` is the whole list). */
@@ -25,7 +27,7 @@ export interface SuggestTrialRequest {
   changes: TpeObservation[];
 }
 
-export type SuggestTrialResult = { kind: 'plan'; plan: TrialPlan } | { kind: 'resync' };
+export type SuggestTrialResult = { kind: 'plans'; plans: TrialPlan[] } | { kind: 'resync' };
 
 interface CachedRun {
   version: number;
@@ -42,13 +44,23 @@ export async function suggestTrial(request: SuggestTrialRequest): Promise<Sugges
   let run = runs.get(request.key);
   if (request.base === null) run = { version: -1, observations: [], used: new Set() };
   else if (!run || run.version !== request.base) return { kind: 'resync' };
-  for (const observation of request.changes) {
-    if (run.observations[observation.trial] === undefined) run.used.add(configKey(observation.config));
-    run.observations[observation.trial] = observation;
+  const observe = (cached: CachedRun, observation: TpeObservation) => {
+    if (cached.observations[observation.trial] === undefined) cached.used.add(configKey(observation.config));
+    cached.observations[observation.trial] = observation;
+  };
+  for (const observation of request.changes) observe(run, observation);
+  // One call fills every free slot: each plan sees the ones before it as running trials, as separate calls would.
+  const plans: TrialPlan[] = [];
+  for (let trial = request.trial; trial < request.trial + request.count; trial++) {
+    const plan = planTrial({ sweep: request.sweep, trial, used: run.used, observations: run.observations });
+    plans.push(plan);
+    if (plan.kind === 'done') break;
+    const config = plan.kind === 'new' ? plan.config : (run.observations[plan.sameAsTrial]?.config ?? {});
+    observe(run, { trial, config, state: 'running', value: null });
   }
   run.version = request.version;
   runs.delete(request.key);
   runs.set(request.key, run);
   if (runs.size > MAX_RUNS) runs.delete(runs.keys().next().value as string);
-  return { kind: 'plan', plan: planTrial({ sweep: request.sweep, trial: request.trial, used: run.used, observations: run.observations }) };
+  return { kind: 'plans', plans };
 }

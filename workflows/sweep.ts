@@ -9,14 +9,13 @@
  * the history grows large it continues as new WITHOUT waiting for running trials: their state goes to the store
  * (one payload could not hold it) and the next run re-attaches to their jobs by their stable ids.
  */
-import { CancellationScope, condition, continueAsNew, isCancellation, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import { CancellationScope, condition, continueAsNew, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { JobOutcome } from '../activities/types.js';
 import { rootCauseMessage, rootFailureType } from '../core/errors.js';
 import { ashaInitialState, ashaMilestones, ashaStep } from '../core/sweep/asha.js';
 import { configKey, describeConfig, type TrialConfig } from '../core/sweep/config.js';
 import { medianInitialState, medianStep } from '../core/sweep/median.js';
-import { planTrial, stoppingOptions } from '../core/sweep/plan.js';
+import { planTrial, stoppingOptions, type TrialPlan } from '../core/sweep/plan.js';
 import { lrGroupKey, trialSettings } from '../core/sweep/space.js';
 import type { StoppingDecision } from '../core/sweep/stopping.js';
 import type { TpeObservation } from '../core/sweep/tpe.js';
@@ -47,6 +46,8 @@ const TABLE_WRITE_INTERVAL_MS = 10_000;
 const TABLE_WRITE_BATCH = 100;
 /** Characters per carried-state chunk: below Temporal's 512 KB payload warning. */
 const CARRY_CHUNK = 256 * 1024;
+/** Chunks written per workflow task (4 × 256 KiB: far below gRPC's 4 MB limit on a task's commands). */
+const CARRY_CHUNKS_PER_TASK = 4;
 /** Best and latest finished trials the leaderboard shows besides the running ones. */
 const SHOWN = 10;
 
@@ -57,7 +58,6 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   const { workflowId, runId } = workflowInfo();
   const context = runContext(spec, new RunTracker(workflowId, spec.name, [], () => new Date()));
   const { quick, jobs } = context;
-  const planner = proxyLocalActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3 } });
   const runs = input.carried?.runs ?? 1;
   const carried = input.carried ? await loadCarry(context, input.carried) : null;
 
@@ -92,6 +92,8 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   let plannerVersion = 0;
   let plannerBase: number | null = null;
   const plannerChanged = new Set<number>();
+  /** TPE plans fetched for the free slots, launched at once (never kept across a wait: they would go stale). */
+  const tpePlans: TrialPlan[] = [];
   /** Set when this run hands over to the next: from then on the next run owns every decision. */
   let closing = false;
 
@@ -246,7 +248,8 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
 
   async function launchNext(): Promise<boolean> {
     const trial = summaries.length;
-    const plan = sweep!.strategy.kind === 'tpe' ? await suggestWithTpe(trial) : planTrial({ sweep: sweep!, trial, used, observations: summaries });
+    if (sweep!.strategy.kind === 'tpe' && tpePlans.length === 0) tpePlans.push(...(await suggestWithTpe(trial, Math.max(1, concurrency - running))));
+    const plan = sweep!.strategy.kind === 'tpe' ? tpePlans.shift()! : planTrial({ sweep: sweep!, trial, used, observations: summaries });
     if (plan.kind === 'done') {
       exhausted = true;
       endReason = plan.reason;
@@ -287,23 +290,25 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   }
 
   /**
-   * TPE reads every earlier trial: computed in a local activity (recorded once, never redone on replay) that keeps
-   * the observation list between calls, so only what changed since the last call travels.
+   * TPE reads every earlier trial: computed in an activity (recorded once, never redone on replay) that keeps the
+   * observation list between calls, so only what changed since the last call travels. Not a local activity: a local
+   * activity's result and a signal in the same workflow task replayed in another order ("ActivityMachine in state
+   * ScheduleCommandCreated … ActivityTaskCancelRequested") at ~1,300 trials.
    */
-  async function suggestWithTpe(trial: number) {
+  async function suggestWithTpe(trial: number, count: number): Promise<TrialPlan[]> {
     const request = (full: boolean) => {
       plannerVersion += 1;
       const changes = full ? summaries : [...plannerChanged].sort((a, b) => a - b).flatMap((n) => summaries[n] ?? []);
       const base = full || plannerBase === null ? null : plannerBase;
       plannerChanged.clear();
-      return { sweep: sweep!, trial, key: `${workflowId}/${runId}`, version: plannerVersion, base, changes: changes.map(observationOf) };
+      return { sweep: sweep!, trial, count, key: `${workflowId}/${runId}`, version: plannerVersion, base, changes: changes.map(observationOf) };
     };
-    const options = { summary: `sweep · TPE suggestion for trial ${trial}` };
-    let answer = await planner.suggestTrial.executeWithOptions(options, [request(plannerBase === null)]);
-    if (answer.kind === 'resync') answer = await planner.suggestTrial.executeWithOptions(options, [request(true)]);
+    const options = { summary: `sweep · TPE suggestions for trials ${trial}–${trial + count - 1}` };
+    let answer = await quick.suggestTrial.executeWithOptions(options, [request(plannerBase === null)]);
+    if (answer.kind === 'resync') answer = await quick.suggestTrial.executeWithOptions(options, [request(true)]);
     if (answer.kind === 'resync') throw new Error('the TPE planner asked to resync a full observation list');
     plannerBase = plannerVersion;
-    return answer.plan;
+    return answer.plans;
   }
 
   /** Writes the changed records to the paged table in the store; finished ones then leave the workflow's memory. */
@@ -325,6 +330,8 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   async function continueWithRunningTrials(): Promise<never> {
     // A stop already decided finishes here, so no job is killed after the next run has adopted it.
     await condition(() => [...stopReasons.keys()].every((trial) => !scopes.has(trial)));
+    // Finished records go to the table first, so the hand-over carries only the running ones.
+    await writeTable();
     closing = true;
     const state: SweepCarry = {
       summaries,
@@ -403,7 +410,14 @@ async function saveCarry({ quick }: RunContext, state: SweepCarry, prefix: strin
   const text = JSON.stringify(state);
   const chunks: string[] = [];
   for (let i = 0; i < text.length; i += CARRY_CHUNK) chunks.push(text.slice(i, i + CARRY_CHUNK));
-  await Promise.all(chunks.map((chunk, index) => quick.writeCarryChunk.executeWithOptions({ summary: `sweep · hand-over ${index + 1}/${chunks.length}` }, [{ prefix, index, text: chunk }])));
+  // A few chunks per workflow task: one task's commands must stay under gRPC's 4 MB message limit.
+  for (let first = 0; first < chunks.length; first += CARRY_CHUNKS_PER_TASK) {
+    await Promise.all(
+      chunks.slice(first, first + CARRY_CHUNKS_PER_TASK).map((chunk, offset) =>
+        quick.writeCarryChunk.executeWithOptions({ summary: `sweep · hand-over ${first + offset + 1}/${chunks.length}` }, [{ prefix, index: first + offset, text: chunk }]),
+      ),
+    );
+  }
   return { prefix, chunks: chunks.length, bytes: text.length, runs: nextRun };
 }
 
