@@ -186,6 +186,7 @@ sweep:
   budget: { maxTrials: 12, gpuBudget: 3 }
 `);
     // Jobs outlive activities, as processes and Kubernetes Jobs do: an activity for a stage that already has a job adopts it.
+    // Jobs of different lengths (0.4, 1.3, 2.2 s), so that whenever one ends and the sweep hands over, others still run.
     const jobs = new Map<string, Promise<JobOutcome>>();
     const launched: string[] = [];
     const adoptedBy = new Map<string, string[]>();
@@ -197,7 +198,8 @@ sweep:
         if (running) adoptedBy.set(request.stage, [...(adoptedBy.get(request.stage) ?? []), runId]);
         else {
           launched.push(request.stage);
-          running = new Promise<JobOutcome>((resolve) => setTimeout(() => resolve(outcome(request, { val_accuracy: 0.5 + Number(request.hyperparameters?.dropout ?? 0) })), 400));
+          const lasts = 400 + (Number(request.stage.slice('trial-'.length)) % 3) * 900;
+          running = new Promise<JobOutcome>((resolve) => setTimeout(() => resolve(outcome(request, { val_accuracy: 0.5 + Number(request.hyperparameters?.dropout ?? 0) })), lasts));
           jobs.set(request.stage, running);
         }
         return running;
@@ -216,7 +218,7 @@ sweep:
     assert.equal(result.completed, 12);
     assert.ok(result.runs > 1, `the sweep continued as new (${result.runs} runs)`);
     assert.deepEqual([...launched].sort(), Array.from({ length: 12 }, (_, i) => `trial-${i}`).sort(), 'each trial launched exactly once across runs');
-    assert.ok(adoptedBy.size >= 1, 'trials still running at a hand-over were adopted by the next run, not drained');
+    assert.ok(adoptedBy.size >= 1, `trials still running at a hand-over were adopted by the next run, not drained (${result.runs} runs)`);
     assert.ok(table.chunks.size >= result.runs - 1, 'each hand-over left its state in the store');
     const executions = [];
     for await (const execution of env.client.workflow.list({ query: `WorkflowId = 'can-test-sweep'` })) executions.push(execution);
