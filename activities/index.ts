@@ -8,11 +8,12 @@ import { createWriteRunManifest, type ManifestDeps } from './manifest.js';
 import { createRunJob, type RunJobDeps } from './runJob.js';
 import { suggestTrial } from './sweepPlanner.js';
 import { createSweepTableActivities } from './sweepTable.js';
+import { reportingOutages } from './infrastructure.js';
 
 export type ActivityDeps = RunJobDeps & IngestDeps & ManifestDeps;
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  const activities = {
     ingestDataset: createIngest(deps),
     runJob: createRunJob(deps),
     writeRunManifest: createWriteRunManifest(deps),
@@ -20,6 +21,9 @@ export function createActivities(deps: ActivityDeps) {
     suggestTrial,
     ...createGateActivities(deps),
   };
+  // Outages (storage, Kubernetes API, network) reach the workflow named as such: it waits them out, never counting them.
+  const wrap = reportingOutages as <F>(activity: F) => F;
+  return Object.fromEntries(Object.entries(activities).map(([name, activity]) => [name, wrap(activity)])) as typeof activities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -14,6 +14,7 @@ import { jobProgressSignal } from '../workflows/definitions.js';
 import type { Executor, ExecutionCheckpoint } from './executor/types.js';
 import { JobDetachedError } from './executor/types.js';
 import { ProgressFolder } from './jobProgress.js';
+import { InfrastructureError, isUnavailable } from './infrastructure.js';
 import type { ArtifactStore } from './store.js';
 import type { JobOutcome, JobRequest } from './types.js';
 
@@ -117,6 +118,10 @@ export function createRunJob(deps: RunJobDeps) {
       });
     } catch (error) {
       if (error instanceof JobDetachedError) context.log.info(error.message);
+      // The executor's own service (the Kubernetes API) being away is an outage, not the trainer's failure.
+      if (!(error instanceof InfrastructureError) && isUnavailable(error)) {
+        throw new InfrastructureError({ service: request.executor, ...(executor.endpoint ? { endpoint: executor.endpoint } : {}) }, error);
+      }
       throw error;
     } finally {
       folder.flush();
@@ -149,9 +154,11 @@ export function createRunJob(deps: RunJobDeps) {
 }
 
 /**
- * The executor's stop signal, aborted once we know whether to leave the job running: when the worker shuts down,
- * or when the workflow continued as new (its next run adopts the job by its stable id), the job is left alone;
- * any other cancellation — a request, a terminated or failed workflow — stops it.
+ * The executor's stop signal, aborted once we know whether to leave the job running. The job is left alone when
+ * the worker shuts down, or when this attempt is gone but its workflow runs on: it continued as new, or the attempt
+ * timed out while the worker or Temporal was away (the next attempt adopts the job by its stable id). Any other
+ * cancellation (a request, a terminated or failed workflow) stops it. When Temporal cannot say, the job is left
+ * running: killing a healthy job over an outage would cost a trial; a leftover one is adopted or finishes.
  */
 function cancellationFor(context: Context, temporal: Client | null): { signal: AbortSignal; detach: () => boolean } {
   const controller = new AbortController();
@@ -161,17 +168,21 @@ function cancellationFor(context: Context, temporal: Client | null): { signal: A
     if (details?.workerShutdown) return true;
     const execution = context.info.workflowExecution;
     if (!details?.notFound || !temporal || !execution) return false;
-    try {
-      const latest = await temporal.workflow.getHandle(execution.workflowId).describe();
-      return latest.status.name === 'RUNNING' && latest.runId !== execution.runId;
-    } catch {
-      return false;
+    for (let tries = 0; tries < 10; tries++) {
+      try {
+        const latest = await temporal.workflow.getHandle(execution.workflowId).describe();
+        return latest.status.name === 'RUNNING';
+      } catch (error) {
+        context.log.warn('cannot ask Temporal whether the workflow still runs; asking again', { error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+      }
     }
+    return true;
   };
   const onCancel = () => {
     void decide().then((leave) => {
       detach = leave;
-      if (leave) context.log.info('workflow continued as new or worker stopping: job left running for the next attempt to adopt');
+      if (leave) context.log.info('worker stopping, workflow continued as new, or attempt timed out: job left running for the next attempt to adopt');
       controller.abort(context.cancellationSignal.reason);
     });
   };

@@ -4,6 +4,7 @@
  */
 import type { Client as MinioClient } from 'minio';
 import { z } from 'zod';
+import { guardService } from './infrastructure.js';
 
 export interface S3Location {
   bucket: string;
@@ -20,7 +21,14 @@ export class ArtifactStore {
   constructor(
     private readonly client: MinioClient,
     readonly bucket: string,
+    /** Named in errors when storage cannot be reached. @default 'the S3 endpoint' */
+    readonly endpoint = 'the S3 endpoint',
   ) {}
+
+  /** A storage call; an outage becomes an InfrastructureError naming the endpoint (the workflow waits it out). */
+  private guard<T>(operation: () => Promise<T>): Promise<T> {
+    return guardService({ service: 'storage', endpoint: this.endpoint }, operation);
+  }
 
   uri(key: string): string {
     return `s3://${this.bucket}/${key}`;
@@ -28,7 +36,7 @@ export class ArtifactStore {
 
   async putBytes(key: string, data: Buffer | string, contentType = 'application/octet-stream'): Promise<string> {
     const body = typeof data === 'string' ? Buffer.from(data) : data;
-    await this.client.putObject(this.bucket, key, body, body.length, { 'Content-Type': contentType });
+    await this.guard(() => this.client.putObject(this.bucket, key, body, body.length, { 'Content-Type': contentType }));
     return this.uri(key);
   }
 
@@ -38,10 +46,12 @@ export class ArtifactStore {
 
   async getBytes(uri: string): Promise<Buffer> {
     const { bucket, key } = parseS3Uri(uri);
-    const stream = await this.client.getObject(bucket, key);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return this.guard(async () => {
+      const stream = await this.client.getObject(bucket, key);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    });
   }
 
   async getJson<T>(uri: string, schema: z.ZodType<T>): Promise<T> {
@@ -51,13 +61,15 @@ export class ArtifactStore {
 
   async exists(uri: string): Promise<boolean> {
     const { bucket, key } = parseS3Uri(uri);
-    try {
-      await this.client.statObject(bucket, key);
-      return true;
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      throw error;
-    }
+    return this.guard(async () => {
+      try {
+        await this.client.statObject(bucket, key);
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    });
   }
 }
 

@@ -79,7 +79,7 @@ export interface ManifestRequest {
   goalMet: boolean | null;
   gates: GateVerdict[];
   lr: LrDecision | null;
-  sweep: { trials: number; completed: number; stopped: number; failed: number; best: unknown; tableUri: string | null } | null;
+  sweep: { trials: number; completed: number; stopped: number; failed: number; best: unknown; tableUri: string | null; stoppedBecause: string; endReason: string } | null;
 }
 
 export interface OracleRequest {

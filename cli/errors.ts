@@ -1,5 +1,6 @@
 /** CLI errors: one clear line and an exit code, never a stack trace. */
-export const ExitCode = { Ok: 0, Failed: 1, BadInput: 2, Unavailable: 3 } as const;
+/** `Incomplete`: the run finished but its sweep stopped on budget.maxFailedTrials (status `incomplete`). */
+export const ExitCode = { Ok: 0, Failed: 1, BadInput: 2, Unavailable: 3, Incomplete: 4 } as const;
 
 export class CliError extends Error {
   constructor(

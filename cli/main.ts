@@ -29,7 +29,8 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return ExitCode.Ok;
+    // A command that finished but has news (a run that is `incomplete`) sets its own code.
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
     if (error instanceof CliError) {

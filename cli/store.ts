@@ -12,5 +12,5 @@ export function cliStore(env: NodeJS.ProcessEnv = process.env): ArtifactStore {
   const credentials = readCredentials(defaultStateDir(env));
   const fromFile = credentials ? { GAUNTLET_STORAGE_ACCESS_KEY: credentials.accessKey, GAUNTLET_STORAGE_SECRET_KEY: credentials.secretKey } : {};
   const config = loadWorkerConfig({ ...fromFile, ...env });
-  return new ArtifactStore(createMinioClient(config), config.bucket);
+  return new ArtifactStore(createMinioClient(config), config.bucket, config.storageEndpoint);
 }

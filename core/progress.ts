@@ -17,7 +17,11 @@ export function parseProgressLine(line: string): ProgressEvent | null {
   return parsed.success ? parsed.data : null;
 }
 
-export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'stopped_by_gate'] as const;
+/**
+ * `incomplete`: the run evaluated and recorded its best model, but its sweep stopped short of its plan because too
+ * many trials failed (budget.maxFailedTrials): the result is real, the search was not the one asked for.
+ */
+export const RUN_STATUSES = ['running', 'succeeded', 'incomplete', 'failed', 'cancelled', 'stopped_by_gate'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface StageProgress {

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection: clientConnection, namespace: config.namespace });
-  const store = new ArtifactStore(createMinioClient(config), config.bucket);
+  const store = new ArtifactStore(createMinioClient(config), config.bucket, config.storageEndpoint);
   const executor = new LocalExecutor({
     jobsDir: join(stateDir, 'jobs'),
     command: (trainer) => trainerCommand(trainer, config.python, repoRoot),

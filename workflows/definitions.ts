@@ -6,6 +6,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { GateVerdict, JobProgressUpdate, LrDecision, RunProgress } from '../core/progress.js';
 import type { PipelineSpec } from '../core/spec/pipeline.js';
+import type { StoppedBecause } from '../core/failures.js';
 
 export const TASK_QUEUE_DEFAULT = 'gauntlet';
 
@@ -28,7 +29,10 @@ export interface PipelineInput {
 export interface PipelineResult {
   runId: string;
   pipeline: string;
-  status: 'succeeded';
+  /** `incomplete` when the sweep stopped on budget.maxFailedTrials (see `sweep.stoppedBecause`). */
+  status: 'succeeded' | 'incomplete';
+  /** Why the sweep ended, when the run had one. */
+  sweep?: { stoppedBecause: StoppedBecause; endReason: string; trials: number; completed: number; stopped: number; failed: number };
   metrics: Record<string, number | null>;
   goalMet: boolean | null;
   manifestUri: string;

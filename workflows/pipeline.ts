@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { rootCauseMessage } from '../core/errors.js';
+import { StoppedBecause } from '../core/failures.js';
 import { describeGoal, goalMet } from '../core/goal.js';
 import { jobProgressSignal, progressQuery, searchAttributes, type PipelineInput, type PipelineResult } from './definitions.js';
 import { RunTracker } from './runTracker.js';
@@ -55,7 +56,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         startedAt,
         ingest: data,
         jobs,
-        sweep: sweep ? { trials: sweep.trials, completed: sweep.completed, stopped: sweep.stopped, failed: sweep.failed, best: sweep.best, tableUri: sweep.tableUri } : null,
+        sweep: sweep ? { trials: sweep.trials, completed: sweep.completed, stopped: sweep.stopped, failed: sweep.failed, best: sweep.best, tableUri: sweep.tableUri, stoppedBecause: sweep.stoppedBecause, endReason: sweep.endReason } : null,
         metrics: tracker.progress.metrics,
         goalMet: met,
         gates: tracker.progress.gates,
@@ -64,9 +65,14 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     ]);
     tracker.progress.manifestUri = manifestUri;
     tracker.finish('record', spec.goal ? `goal ${describeGoal(spec.goal)}: ${met === null ? 'unknown' : met ? 'met' : 'not met'}` : manifestUri);
-    tracker.end('succeeded');
+    // A sweep cut short by failing trials still yields a model, but not the search that was asked for.
+    const status = sweep?.stoppedBecause === StoppedBecause.MaxFailedTrials ? 'incomplete' : 'succeeded';
+    tracker.end(status, status === 'incomplete' ? `sweep stopped early: ${sweep?.endReason}` : undefined);
     const { metrics, gates, lr } = tracker.progress;
-    return { runId: workflowId, pipeline: spec.name, status: 'succeeded', metrics, goalMet: met, manifestUri, gates, lr: lr ?? null };
+    const sweepSummary = sweep
+      ? { sweep: { stoppedBecause: sweep.stoppedBecause, endReason: sweep.endReason, trials: sweep.trials, completed: sweep.completed, stopped: sweep.stopped, failed: sweep.failed } }
+      : {};
+    return { runId: workflowId, pipeline: spec.name, status, metrics, goalMet: met, manifestUri, gates, lr: lr ?? null, ...sweepSummary };
   } catch (error) {
     const stoppedByGate = error instanceof ApplicationFailure && error.type === stage.GATE_FAILED;
     tracker.end(isCancellation(error) ? 'cancelled' : stoppedByGate ? 'stopped_by_gate' : 'failed', rootCauseMessage(error));

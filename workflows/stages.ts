@@ -2,7 +2,7 @@
  * The stages of a pipeline run, one function each. Each reads the spec, calls activities, and records what it
  * decided on the tracker (progress query, memo, search attributes). Rules and thresholds live in core/.
  */
-import { ActivityCancellationType, ApplicationFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, executeChild, proxyActivities, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { describeConfig } from '../core/sweep/config.js';
 import { lrGroupConfigs, lrGroupKey, trialSettings } from '../core/sweep/space.js';
 import type { sweepWorkflow as sweepWorkflowType } from './sweep.js';
@@ -15,9 +15,12 @@ import type { GateVerdict, LrDecision } from '../core/progress.js';
 import type { Schedule } from '../core/spec/job.js';
 import type { JobStage, PipelineSpec } from '../core/spec/pipeline.js';
 import type { RunTracker } from './runTracker.js';
+import { INFRASTRUCTURE_UNAVAILABLE } from '../core/failures.js';
+import { durationMs } from '../core/spec/duration.js';
+import { retrying } from './resilience.js';
 
 export const STAGES = ['ingest', 'oracle', 'overfit', 'lr-find', 'train', 'sweep', 'evaluate', 'record'] as const;
-const NON_RETRYABLE = ['BadInput'];
+const NON_RETRYABLE = ['BadInput', INFRASTRUCTURE_UNAVAILABLE];
 export const GATE_FAILED = 'GateFailed';
 
 export interface RunContext {
@@ -27,19 +30,41 @@ export interface RunContext {
   jobs: ReturnType<typeof proxyActivities<Activities>>;
 }
 
-export function runContext(spec: PipelineSpec, tracker: RunTracker): RunContext {
+export function runContext(spec: PipelineSpec, tracker: RunTracker, onRetry?: (note: string) => void): RunContext {
+  const infraWindowMs = durationMs(spec.trainer.infraRetryWindow);
+  const notes = onRetry ? { onRetry } : {};
   // Short activities get short timeouts: if the worker dies during one, Temporal retries it after this, not later.
-  const quick = proxyActivities<Activities>({
-    startToCloseTimeout: '1m',
-    retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
-  });
-  const jobs = proxyActivities<Activities>({
-    startToCloseTimeout: spec.trainer.timeout,
-    heartbeatTimeout: spec.trainer.heartbeatTimeout,
-    retry: { ...spec.trainer.retry, nonRetryableErrorTypes: NON_RETRYABLE },
-    // A cancelled job frees its GPU only once the process or Job has really stopped.
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  });
+  // Their own errors get Temporal's retries; outages come back to the workflow's window (./resilience.ts).
+  const quick = retrying(
+    proxyActivities<Activities>({
+      startToCloseTimeout: '1m',
+      retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+    }),
+    { kind: 'quick', infraWindowMs, progressMs: 2 * 60_000, ...notes },
+  );
+  const { retry } = spec.trainer;
+  // One Temporal attempt per call: the workflow tells the trainer's failures (counted) from outages (not counted).
+  const jobs = retrying(
+    proxyActivities<Activities>({
+      startToCloseTimeout: spec.trainer.timeout,
+      heartbeatTimeout: spec.trainer.heartbeatTimeout,
+      retry: { maximumAttempts: 1 },
+      // A cancelled job frees its GPU only once the process or Job has really stopped.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    }),
+    {
+      kind: 'job',
+      infraWindowMs,
+      progressMs: durationMs(spec.trainer.heartbeatTimeout) + 60_000,
+      trainer: {
+        maximumAttempts: retry.maximumAttempts,
+        initialMs: durationMs(retry.initialInterval),
+        coefficient: retry.backoffCoefficient,
+        maximumMs: durationMs(retry.maximumInterval),
+      },
+      ...notes,
+    },
+  );
   return { spec, tracker, quick, jobs };
 }
 
@@ -291,11 +316,14 @@ export async function sweepStage(ctx: RunContext, data: IngestResult, maxLrByGro
   });
   const best = result.best;
   if (!best) throw ApplicationFailure.nonRetryable(`the sweep finished without a completed trial (${result.failed} failed, ${result.stopped} stopped)`, 'SweepFailed');
+  const ended = result.stoppedBecause === 'completed' ? '' : ` · stopped: ${result.stoppedBecause} (${result.endReason})`;
   tracker.finish(
     'sweep',
-    `${result.trials} trials (${result.completed} completed, ${result.stopped} stopped early, ${result.failed} failed) · best trial ${best.trial}: ${describeConfig(best.config)} · ${sweep.objective.metric} ${best.objective}`,
+    `${result.trials} trials (${result.completed} completed, ${result.stopped} stopped early, ${result.failed} failed)${ended} · best trial ${best.trial}: ${describeConfig(best.config)} · ${sweep.objective.metric} ${best.objective}`,
     best.metrics,
+    result.stoppedBecause === 'maxFailedTrials' ? 'failed' : 'succeeded',
   );
+  upsertMemo({ sweepStoppedBecause: result.stoppedBecause });
   tracker.recordMetrics({ ...best.metrics, sweep_trials: result.trials, sweep_best_trial: best.trial });
   return result;
 }

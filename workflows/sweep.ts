@@ -9,9 +9,10 @@
  * the history grows large it continues as new WITHOUT waiting for running trials: their state goes to the store
  * (one payload could not hold it) and the next run re-attaches to their jobs by their stable ids.
  */
-import { CancellationScope, condition, continueAsNew, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, continueAsNew, isCancellation, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { JobOutcome } from '../activities/types.js';
 import { rootCauseMessage, rootFailureType } from '../core/errors.js';
+import { INFRASTRUCTURE_UNAVAILABLE, StoppedBecause } from '../core/failures.js';
 import { ashaInitialState, ashaMilestones, ashaStep } from '../core/sweep/asha.js';
 import { configKey, describeConfig, type TrialConfig } from '../core/sweep/config.js';
 import { medianInitialState, medianStep } from '../core/sweep/median.js';
@@ -82,6 +83,9 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   let median = carried?.median ?? (stopping.kind === 'median' ? medianInitialState() : null);
   let tableUri = carried?.tableUri ?? null;
   let endReason = carried?.endReason ?? '';
+  let stoppedBecause: StoppedBecause = carried?.stoppedBecause ?? StoppedBecause.Completed;
+  /** Set when a service stayed away past trainer.infraRetryWindow: the sweep fails, no trial is blamed. */
+  let outage: unknown = null;
   const scopes = new Map<number, CancellationScope>();
   const stopReasons = new Map<number, string>();
   let lastTableWrite = Number.NEGATIVE_INFINITY;
@@ -110,6 +114,8 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       best,
       tableUri,
       runs,
+      stoppedBecause: exhausted && running === 0 ? stoppedBecause : null,
+      endReason,
     };
   };
   setHandler(leaderboardQuery, leaderboard);
@@ -202,6 +208,13 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     scopes.delete(record.trial);
     // After the hand-over the next run adopts this trial's job and writes its record.
     if (closing) return;
+    // An outage past the retry window is not the trial's failure: the sweep stops and says which service was away.
+    if (!outcome && rootFailureType(failure) === INFRASTRUCTURE_UNAVAILABLE) {
+      outage ??= failure;
+      running -= 1;
+      finished += 1;
+      return;
+    }
     if (outcome) {
       record.status = 'completed';
       record.metrics = outcome.result.metrics;
@@ -253,6 +266,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     if (plan.kind === 'done') {
       exhausted = true;
       endReason = plan.reason;
+      stoppedBecause = StoppedBecause.Completed;
       return false;
     }
     const config = plan.kind === 'repeat' ? (summaries[plan.sameAsTrial]?.config ?? {}) : plan.config;
@@ -345,6 +359,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       startedAt,
       tableUri,
       endReason,
+      stoppedBecause,
     };
     const pointer = await saveCarry(context, state, `runs/${workflowId}/carry/run-${runs + 1}`, runs + 1);
     return continueAsNew<typeof sweepWorkflow>({ ...input, carried: pointer });
@@ -357,27 +372,54 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     void runTrial(record);
   }
 
-  for (;;) {
-    if (counts.failed > sweep.budget.maxFailedTrials && !exhausted) {
-      exhausted = true;
-      endReason = `${counts.failed} trials failed (budget.maxFailedTrials ${sweep.budget.maxFailedTrials})`;
-      for (const scope of scopes.values()) scope.cancel();
+  try {
+    await schedule();
+  } catch (error) {
+    if (isCancellation(error)) upsertMemo({ stoppedBecause: StoppedBecause.Cancelled, endReason: 'the sweep was cancelled' });
+    throw error;
+  }
+
+  /** Launches trials while the budget allows and waits for them; returns when none runs and none may start. */
+  async function schedule(): Promise<void> {
+    const { budget } = sweep!;
+    for (;;) {
+      if (outage !== null && !exhausted) {
+        exhausted = true;
+        for (const scope of scopes.values()) scope.cancel();
+      }
+      if (counts.failed > budget.maxFailedTrials && !exhausted) {
+        exhausted = true;
+        endReason = `${counts.failed} trials failed (budget.maxFailedTrials ${budget.maxFailedTrials})`;
+        stoppedBecause = StoppedBecause.MaxFailedTrials;
+        // The trials still running are stopped by the sweep, not failed: their own rule would have let them go on.
+        for (const [trial, scope] of scopes) {
+          if (!stopReasons.has(trial)) stopReasons.set(trial, `the sweep stopped: ${endReason}`);
+          scope.cancel();
+        }
+      }
+      if (!exhausted && Date.now() >= deadline) {
+        exhausted = true;
+        endReason = `deadline ${budget.deadline} reached`;
+        stoppedBecause = StoppedBecause.Deadline;
+      }
+      const history = workflowInfo();
+      if (!exhausted && (history.historyLength > (input.historyLimit ?? sweep!.continueAsNewEvents ?? HISTORY_EVENTS_LIMIT) || history.historySize > HISTORY_BYTES_LIMIT)) {
+        await continueWithRunningTrials();
+      }
+      if (!exhausted && running < concurrency && (await launchNext())) continue;
+      if (running === 0) break;
+      const seen = finished;
+      await condition(() => finished > seen);
+      if (Date.now() - lastTableWrite >= TABLE_WRITE_INTERVAL_MS) await writeTable();
     }
-    if (!exhausted && Date.now() >= deadline) {
-      exhausted = true;
-      endReason = `deadline ${sweep.budget.deadline} reached`;
-    }
-    const history = workflowInfo();
-    if (!exhausted && (history.historyLength > (input.historyLimit ?? sweep.continueAsNewEvents ?? HISTORY_EVENTS_LIMIT) || history.historySize > HISTORY_BYTES_LIMIT)) {
-      await continueWithRunningTrials();
-    }
-    if (!exhausted && running < concurrency && (await launchNext())) continue;
-    if (running === 0) break;
-    const seen = finished;
-    await condition(() => finished > seen);
-    if (Date.now() - lastTableWrite >= TABLE_WRITE_INTERVAL_MS) await writeTable();
   }
   await writeTable();
+  if (outage !== null) {
+    upsertMemo({ stoppedBecause: 'infrastructure', endReason: rootCauseMessage(outage) });
+    throw ApplicationFailure.nonRetryable(`sweep stopped after ${summaries.length} trials: ${rootCauseMessage(outage)}`, INFRASTRUCTURE_UNAVAILABLE);
+  }
+  // The Temporal UI shows the memo on the sweep's page: why it ended, whatever the reason.
+  upsertMemo({ stoppedBecause, endReason });
   return {
     trials: summaries.length,
     completed: counts.completed,
@@ -386,7 +428,8 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     best,
     tableUri,
     runs,
-    ...(endReason ? { endReason } : {}),
+    stoppedBecause,
+    endReason,
   };
 }
 

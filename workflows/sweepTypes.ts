@@ -1,5 +1,6 @@
 /** The sweep's records, query and carried state: shared by the sweep workflow, the pipeline, the CLI and tests. */
 import { defineQuery } from '@temporalio/workflow';
+import type { StoppedBecause } from '../core/failures.js';
 import type { TrialConfig } from '../core/sweep/config.js';
 import type { AshaState } from '../core/sweep/asha.js';
 import type { MedianState } from '../core/sweep/median.js';
@@ -85,6 +86,7 @@ export interface SweepCarry {
   startedAt: string;
   tableUri: string | null;
   endReason: string;
+  stoppedBecause: StoppedBecause;
 }
 
 export interface SweepResult {
@@ -96,6 +98,10 @@ export interface SweepResult {
   tableUri: string | null;
   /** Largest history length of any run of the sweep workflow (continue-as-new keeps it bounded). */
   runs: number;
+  /** Why the sweep ended: `completed` (every planned trial ran), `maxFailedTrials`, `deadline`. */
+  stoppedBecause: StoppedBecause;
+  /** The same in words, e.g. "budget.maxTrials (16) reached". */
+  endReason: string;
 }
 
 export interface Leaderboard {
@@ -109,6 +115,9 @@ export interface Leaderboard {
   /** The trial table's manifest in the store (`gauntlet sweep status --json` reads it). */
   tableUri: string | null;
   runs: number;
+  /** Why the sweep ended (null while it runs). */
+  stoppedBecause: StoppedBecause | null;
+  endReason: string;
 }
 
 export const leaderboardQuery = defineQuery<Leaderboard>('leaderboard');

@@ -53,6 +53,8 @@ export interface ExecutionOutcome {
 }
 
 export interface Executor {
+  /** Where the executor's own service lives (the Kubernetes API server), named when it cannot be reached. */
+  readonly endpoint?: string;
   run(request: ExecutionRequest, hooks: ExecutionHooks): Promise<ExecutionOutcome>;
 }
 

@@ -90,15 +90,18 @@ export function registerRunCommand(program: Command): void {
         }
         if (options.json) {
           console.log(JSON.stringify({ ...result, uiUrl }));
+          if (result.status === 'incomplete') process.exitCode = ExitCode.Incomplete;
           return;
         }
         console.log(`run ${result.runId} ${result.status}`);
+        if (result.sweep && result.sweep.stoppedBecause !== 'completed') console.log(`  sweep stopped    ${result.sweep.stoppedBecause}: ${result.sweep.endReason}`);
         for (const gate of result.gates) console.log(`  gate ${gate.gate.padEnd(11)} ${gate.passed ? 'passed' : 'FAILED'} · ${gate.explanation}`);
         if (result.lr) console.log(`  max lr           ${result.lr.maxLr.toPrecision(3)} (${[result.lr.source, result.lr.policy].filter(Boolean).join(', ')})`);
         for (const [name, value] of Object.entries(result.metrics)) console.log(`  ${name.padEnd(16)} ${value ?? 'n/a'}`);
         if (result.goalMet !== null) console.log(`  goal             ${result.goalMet ? 'met' : 'NOT met'}`);
         console.log(`  manifest         ${result.manifestUri}`);
         console.log(`  ${uiUrl}`);
+        if (result.status === 'incomplete') process.exitCode = ExitCode.Incomplete;
       });
     });
 }

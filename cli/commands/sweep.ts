@@ -86,7 +86,8 @@ export function renderLeaderboard(board: Leaderboard, live: LiveProgress = new M
   const total = Object.values(board.counts).reduce((sum, n) => sum + n, 0);
   const shown = total > board.trials.length ? `showing the running, best and latest ${board.trials.length} of ${total} trials (--json: all)\n` : '';
   const best = board.best ? `best: trial ${board.best.trial} · ${board.objective.metric} ${fmt(board.best.objective)} · ${describeConfig(board.best.config)}` : 'no completed trial yet';
-  return `${board.status} · ${counts.join(' · ')} · at most ${board.concurrency} at once\n${shown}${table.toString()}\n${best}${board.tableUri ? `\ntable: ${board.tableUri}` : ''}`;
+  const ended = board.stoppedBecause ? ` · stopped because: ${board.stoppedBecause}${board.endReason ? ` (${board.endReason})` : ''}` : '';
+  return `${board.status}${ended} · ${counts.join(' · ')} · at most ${board.concurrency} at once\n${shown}${table.toString()}\n${best}${board.tableUri ? `\ntable: ${board.tableUri}` : ''}`;
 }
 
 export function registerSweepCommands(program: Command): void {

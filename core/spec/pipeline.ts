@@ -54,7 +54,13 @@ export const TrainerSpec = z.strictObject({
   command: z.array(z.string().min(1)).min(1).optional(),
   timeout: Duration.default('2h'),
   heartbeatTimeout: Duration.default('30s'),
+  /** The trainer's own failures (exit codes, OOM, timeouts): retried this many times, resuming from the last checkpoint. */
   retry: RetrySpec.prefault({}),
+  /**
+   * How long an unreachable service (storage, the Kubernetes API, a dead worker's activity) is waited for, with
+   * backoff, before the stage fails naming it. Outages never spend \`retry.maximumAttempts\`.
+   */
+  infraRetryWindow: Duration.default('15m'),
   device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
 });
 

@@ -74,30 +74,44 @@ describe('sweeps on the real stack', () => {
 
   test('GIVEN a sweep whose history passes its limit while trials train WHEN it continues as new THEN the running trials keep their processes (adopted, one launch each)', async () => {
     const path = join(specDir, 'sweep-handover.yaml');
+    // One trial holds after its first epoch until this file exists: it is training when the sweep hands over,
+    // on any machine, because the test releases it only after it has seen the hand-over.
+    const release = join(specDir, 'handover-release');
     writeFileSync(path, `
 apiVersion: gauntlet.dev/v1
 kind: Pipeline
 name: sweep-handover
 data: { source: "sklearn:digits" }
 gates: { overfit: { enabled: false }, oracle: { enabled: false } }
-train: { epochs: 4, hyperparameters: { slowdownSeconds: 0.6 }, schedule: { kind: one_cycle, maxLr: 0.3 } }
+train: { epochs: 4, hyperparameters: { slowdownSeconds: 0.2, holdFile: "${release}" }, schedule: { kind: one_cycle, maxLr: 0.3 } }
 sweep:
   space: { hidden: { choice: [32, 64, 128] }, dropout: { uniform: [0, 0.3] } }
   strategy: { kind: random, seed: 4 }
   budget: { maxTrials: 6, gpuBudget: 2 }
   continueAsNewEvents: 30
 `);
-    const run = await runCli(['run', path, '--json'], stack.env, 600_000);
-    assert.equal(run.code, 0, run.stderr + run.stdout);
-    const result = RunJson.parse(JSON.parse(run.stdout));
-    const trials = await trialsOf(result.runId);
-    assert.equal(trials.length, 6);
-    assert.ok(trials.every((trial) => trial.status === 'completed' && trial.launches === 1), trials.map((t) => `${t.trial}:${t.status}:${t.launches} launches:${t.error ?? ''}`).join('\n'));
-    assert.ok(trials.every((trial) => trial.curve.length === 4 && trial.curve.every((value) => typeof value === 'number')), 'every epoch of every trial is on its curve');
-
     const connection = await Connection.connect({ address: stack.temporalAddress });
     try {
       const client = new Client({ connection, namespace: stack.namespace });
+      const running = runCli(['run', path, '--json'], stack.env, 600_000);
+      const handedOver = async (): Promise<boolean> => {
+        for await (const execution of client.workflow.list({ query: `ExecutionStatus = 'ContinuedAsNew'` })) {
+          if (execution.workflowId.startsWith('sweep-handover-')) return true;
+        }
+        return false;
+      };
+      // Released once a hand-over happened (or after 3 minutes, so that a sweep that never hands over fails below).
+      const giveUpAt = Date.now() + 180_000;
+      while (!(await handedOver()) && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 500));
+      writeFileSync(release, 'go');
+      const run = await running;
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      const result = RunJson.parse(JSON.parse(run.stdout));
+      const trials = await trialsOf(result.runId);
+      assert.equal(trials.length, 6);
+      assert.ok(trials.every((trial) => trial.status === 'completed' && trial.launches === 1), trials.map((t) => `${t.trial}:${t.status}:${t.launches} launches:${t.error ?? ''}`).join('\n'));
+      assert.ok(trials.every((trial) => trial.curve.length === 4 && trial.curve.every((value) => typeof value === 'number')), 'every epoch of every trial is on its curve');
+
       const closes: number[] = [];
       for await (const execution of client.workflow.list({ query: `WorkflowId = '${result.runId}-sweep'` })) {
         if (execution.status.name === 'CONTINUED_AS_NEW' && execution.closeTime) closes.push(execution.closeTime.getTime());

@@ -24,6 +24,8 @@ describe('sweep status table', () => {
       best,
       tableUri: 's3://gauntlet/runs/x-sweep/trials.json',
       runs: 4,
+      stoppedBecause: null,
+      endReason: '',
     };
     const text = renderLeaderboard(board, new Map([['trial-2499', { epoch: 5, metrics: { val_accuracy: 0.913 } }]]));
     assert.match(text, /^running · 1 running · 2000 completed · 490 stopped · 9 failed · at most 64 at once/);

@@ -8,12 +8,11 @@ import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Activities } from '../../activities/index.js';
-import type { IngestResult, JobOutcome, JobRequest } from '../../activities/types.js';
-import type { JobResult } from '../../core/spec/job.js';
+import type { JobRequest } from '../../activities/types.js';
 import { loadPipelineYaml } from '../../core/spec/parse.js';
 import { pipelineWorkflow } from '../../workflows/index.js';
 import { progressQuery, searchAttributes, type PipelineResult } from '../../workflows/definitions.js';
-import { memorySweepTable } from '../support/sweepTableFake.js';
+import { fakeActivities, outcome, SUGGESTIONS } from '../support/fakeActivities.js';
 import { workflowsPath } from '../support/paths.js';
 import { createLocalTemporal } from '../support/temporalEnv.js';
 
@@ -30,59 +29,6 @@ ${extra}`);
 const SPEC = specWith('{ epochs: 3, schedule: { kind: one_cycle } }');
 const FIXED_LR_SPEC = specWith('{ epochs: 3, schedule: { kind: one_cycle, maxLr: 0.05 } }');
 const FALLBACK_SPEC = specWith('{ epochs: 3, schedule: { kind: one_cycle }, lrFind: { policy: steep, fallbackMaxLr: 0.02 } }');
-const SUGGESTIONS = { valley: 0.031, steep: 0.012, minimum: 0.08, slide: 0.05 };
-
-const INGEST: IngestResult = {
-  data: { uri: 's3://gauntlet/datasets/x.csv', sha256: 'a'.repeat(64), format: 'csv', labelColumn: 'label', splitUri: 's3://gauntlet/datasets/x/splits/y.json', numClasses: 10, ignoreColumns: [] },
-  rows: 100,
-  classes: ['0', '1'],
-  counts: { train: 70, valid: 15, test: 15 },
-  splitSha256: 'b'.repeat(64),
-};
-
-function outcome(request: JobRequest, metrics: Record<string, number>, artifacts: Record<string, string> = {}): JobOutcome {
-  const result: JobResult = {
-    contract: 'gauntlet.job/v1',
-    jobId: `job-${request.stage}`,
-    mode: request.mode,
-    status: 'succeeded',
-    metrics,
-    artifacts,
-    details: {},
-    device: 'cpu',
-    startedAt: '2026-01-01T00:00:00Z',
-    finishedAt: '2026-01-01T00:00:02Z',
-    trainer: { name: 'fake', version: '0' },
-    resumedFromEpoch: null,
-  };
-  return { jobId: result.jobId, resultUri: `s3://gauntlet/runs/r/${request.stage}/result.json`, result, launches: 1, adopted: false, trainerSeconds: 2, epochs: [] };
-}
-
-function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequest[] = []): Activities {
-  return {
-    ingestDataset: async () => INGEST,
-    runJob: async (request) => {
-      log.push(request);
-      if (request.mode === 'overfit_check') {
-        const result = outcome(request, { final_loss: 0.01, steps: 40 });
-        return { ...result, result: { ...result.result, details: { passed: true } } };
-      }
-      if (request.mode === 'lr_range_test') return outcome(request, { steps: 90 }, { curve: 's3://gauntlet/runs/r/lr-find/lr_curve.json' });
-      if (request.mode === 'train') return outcome(request, { val_accuracy: 0.95 }, { checkpoint: 's3://gauntlet/runs/r/train/checkpoints/epoch-0003.pt' });
-      return outcome(request, { accuracy: 0.93, loss: 0.2, n: 15 });
-    },
-    writeRunManifest: async () => 's3://gauntlet/runs/r/manifest.json',
-    computeOracleBound: async () => ({ accuracy: 1, n: 15, errors: 0 }),
-    analyzeRangeTest: async () => ({
-      suggestions: SUGGESTIONS, trustworthy: true, reasons: [], points: 90,
-      analysisUri: 's3://gauntlet/runs/r/lr-find/lr_analysis.json', plotUri: 's3://gauntlet/runs/r/lr-find/lr_curve.svg',
-    }),
-    scoreFinalOutputs: async () => ({ accuracy: 0.93, n: 15, errors: 1 }),
-    ...memorySweepTable('r-sweep').activities,
-    ...overrides,
-  };
-}
-
 describe('pipeline workflow (real dev server, fake activities)', () => {
   let env: TestWorkflowEnvironment;
   before(async () => {

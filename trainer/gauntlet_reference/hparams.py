@@ -6,6 +6,9 @@ Test/diagnostic knobs — deliberately broken runs that let the pipeline's gates
   freeze           optimizer.step() does nothing (the "forgot optimizer.step()" bug): parameters never change.
   slowdownSeconds  sleep this long per epoch (train) or per 10 steps (overfit_check, lr_range_test), so a test can
                    kill the trainer mid-run.
+  holdFile         (train) after its first epoch, the first trainer to claim `<holdFile>.claim` waits until the file
+                   `<holdFile>` exists: one job that stays running until a test releases it, whatever the machine's
+                   speed. Other trainers of the same sweep go on.
 Unknown keys are rejected: a typo in a sweep's search space should fail before any GPU time is spent.
 """
 from gauntlet_trainer import schema as s
@@ -23,6 +26,7 @@ _SPEC = {
     "shuffleLabels": (s.boolean(), False),
     "freeze": (s.boolean(), False),
     "slowdownSeconds": (s.number(ge=0), 0.0),
+    "holdFile": (s.string(), ""),
 }
 DEFAULTS = {name: default for name, (_, default) in _SPEC.items()}
 

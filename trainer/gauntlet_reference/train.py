@@ -1,6 +1,7 @@
 """mode `train`: epochs of minibatch training with a one-cycle (or constant) schedule, a checkpoint per epoch, and
 exact resume — a run resumed from epoch k ends with the same weights and metrics as one that never stopped."""
 import math
+import os
 import time
 
 import torch
@@ -65,7 +66,20 @@ def run_train(session):
         }
         # Also rewrites events.jsonl: the store's copy of the log is current at every epoch end.
         checkpoint_uri = session.save_checkpoint(state, epoch, step=epoch * steps_per_epoch)
+        if hp["holdFile"] and epoch == 1:
+            _hold_once(hp["holdFile"], session)
     return _result(session, metrics, job["epochs"], checkpoint_uri, steps_per_epoch, len(y_train), len(y_valid))
+
+
+def _hold_once(release, session):
+    """Test knob: the first trainer to claim the hold waits here until `release` exists (see hparams.py)."""
+    try:
+        os.close(os.open(release + ".claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return
+    session.log(f"holding after epoch 1 until {release} exists")
+    while not os.path.exists(release):
+        time.sleep(0.1)
 
 
 def _train_epoch(model, optimizer, scheduler, x_train, y_train, job, hp, epoch):

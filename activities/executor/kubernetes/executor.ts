@@ -29,8 +29,10 @@ const statusCode = (error: unknown) => (error as { code?: number } | null)?.code
 export class KubernetesExecutor implements Executor {
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
+  readonly endpoint: string | undefined;
 
   constructor(private readonly options: KubernetesExecutorOptions) {
+    this.endpoint = options.kubeConfig.getCurrentCluster()?.server;
     // Keep-alive connections, shared with the watcher's clients (client-node alone opens one per call).
     ({ batch: this.batch, core: this.core } = kubeApiClients(options.kubeConfig));
   }
