@@ -129,6 +129,10 @@ export function createRunJob(deps: RunJobDeps) {
     }
 
     const detail = `${outcome.stderrTail.slice(-10).join('\n')}`;
+    if (outcome.exitCode === JobExitCode.InfrastructureUnavailable) {
+      // The trainer waited for storage as long as the pipeline allows and gave up: an outage, not its failure.
+      throw new InfrastructureError({ service: 'storage', endpoint: deps.store.endpoint }, new Error(`job ${jobId} exited 75 (storage unreachable):\n${detail}`));
+    }
     if (outcome.failure) {
       const { retryable, reason, message } = outcome.failure;
       const text = `job ${jobId} failed: ${reason}: ${message}${retryable ? '; it will resume from its last checkpoint' : ''}${detail ? `\n${detail}` : ''}`;

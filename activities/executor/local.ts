@@ -16,7 +16,7 @@ import { parseProgressLine } from '../../core/progress.js';
 import type { Job } from '../../core/spec/job.js';
 import { LineReader, tailLines } from './lineReader.js';
 import { isAlive, readPidRecord, readProcStat, stopGroup, writePidRecord, type PidRecord } from './processes.js';
-import { JobDetachedError, type ExecutionHooks, type ExecutionOutcome, type ExecutionRequest, type Executor, type TrainerSpec } from './types.js';
+import { JobDetachedError, storageRetrySeconds, type ExecutionHooks, type ExecutionOutcome, type ExecutionRequest, type Executor, type TrainerSpec } from './types.js';
 
 export interface LocalExecutorOptions {
   /** Folder holding one sub-folder per job. */
@@ -39,6 +39,7 @@ export class LocalExecutor implements Executor {
   constructor(private readonly options: LocalExecutorOptions) {}
 
   async run({ job, trainer }: ExecutionRequest, hooks: ExecutionHooks): Promise<ExecutionOutcome> {
+    const extraEnv = { GAUNTLET_STORAGE_RETRY_SECONDS: String(storageRetrySeconds(trainer)) };
     const paths = jobPaths(this.options.jobsDir, job.jobId);
     mkdirSync(paths.dir, { recursive: true });
 
@@ -61,7 +62,7 @@ export class LocalExecutor implements Executor {
       // A relaunch resumes from the newest checkpoint any earlier launch reported.
       const checkpoint = lastCheckpointInLog(paths.stdout) ?? hooks.previous?.lastCheckpoint ?? null;
       const toRun = checkpoint ? hooks.resumeFrom(job, checkpoint) : job;
-      record = this.launch(toRun, this.options.command(trainer), paths, (running?.launch ?? 0) + 1);
+      record = this.launch(toRun, this.options.command(trainer), paths, (running?.launch ?? 0) + 1, extraEnv);
     }
 
     const reader = new LineReader(paths.stdout, adopted ? (hooks.previous?.offset ?? 0) : fileSize(paths.stdout));
@@ -95,7 +96,7 @@ export class LocalExecutor implements Executor {
     };
   }
 
-  private launch(job: Job, argv: string[], paths: JobPaths, launch: number): PidRecord {
+  private launch(job: Job, argv: string[], paths: JobPaths, launch: number, extraEnv: Record<string, string>): PidRecord {
     writeFileSync(paths.job, JSON.stringify(job, null, 2));
     rmSync(paths.exitCode, { force: true });
     const stdout = openSync(paths.stdout, 'a');
@@ -106,7 +107,7 @@ export class LocalExecutor implements Executor {
       cwd: this.options.cwd,
       detached: true,
       stdio: ['ignore', stdout, stderr],
-      env: { ...process.env, ...this.options.env, GAUNTLET_JOB_FILE: paths.job, GAUNTLET_EXIT_FILE: paths.exitCode },
+      env: { ...process.env, ...this.options.env, ...extraEnv, GAUNTLET_JOB_FILE: paths.job, GAUNTLET_EXIT_FILE: paths.exitCode },
     });
     closeSync(stdout);
     closeSync(stderr);

@@ -2,6 +2,7 @@
 import type { Job, ProgressEvent } from '../../core/spec/job.js';
 import type { PipelineSpec } from '../../core/spec/pipeline.js';
 import type { KubernetesSpec } from '../../core/spec/kubernetes.js';
+import { durationMs } from '../../core/spec/duration.js';
 
 export type TrainerSpec = PipelineSpec['trainer'];
 
@@ -50,6 +51,11 @@ export interface ExecutionOutcome {
   launches: number;
   /** Set when the executor knows more than an exit code (an eviction, an image pull failure, a queue timeout). */
   failure?: { retryable: boolean; reason: string; message: string };
+}
+
+/** How long the trainer retries an unreachable store: the pipeline's infrastructure window. */
+export function storageRetrySeconds(trainer: TrainerSpec): number {
+  return durationMs(trainer.infraRetryWindow) / 1000;
 }
 
 export interface Executor {

@@ -17,6 +17,8 @@ export const JOB_CONTRACT_VERSION = 'gauntlet.job/v1';
 export const JobExitCode = {
   Success: 0,
   BadInput: 2,
+  /** Storage stayed unreachable past the trainer's retry window: an outage, retried without counting (EX_TEMPFAIL). */
+  InfrastructureUnavailable: 75,
 } as const;
 export type JobExitCode = (typeof JobExitCode)[keyof typeof JobExitCode];
 

@@ -14,6 +14,9 @@ CONTRACT_VERSION = "gauntlet.job/v1"
 EXIT_SUCCESS = 0
 EXIT_BAD_INPUT = 2  # do not retry; every other non-zero code is retryable
 EXIT_RETRYABLE = 1  # what run() uses for unexpected exceptions
+# Storage stayed unreachable past the retry window: the infrastructure's failure, not the trainer's. The orchestrator
+# retries it within its own window without spending the trainer's attempts (BSD's EX_TEMPFAIL).
+EXIT_INFRASTRUCTURE = 75
 
 ENV_JOB = "GAUNTLET_JOB"
 ENV_JOB_FILE = "GAUNTLET_JOB_FILE"
@@ -21,6 +24,8 @@ ENV_STORAGE_ENDPOINT = "GAUNTLET_STORAGE_ENDPOINT"
 ENV_STORAGE_ACCESS_KEY = "GAUNTLET_STORAGE_ACCESS_KEY"
 ENV_STORAGE_SECRET_KEY = "GAUNTLET_STORAGE_SECRET_KEY"
 ENV_STORAGE_REGION = "GAUNTLET_STORAGE_REGION"
+# Seconds a storage read or write is retried, with backoff, while the endpoint is unreachable. @default 900
+ENV_STORAGE_RETRY_SECONDS = "GAUNTLET_STORAGE_RETRY_SECONDS"
 
 MODES = ("lr_range_test", "train", "overfit_check", "evaluate", "predict")
 SPLITS = ("train", "valid", "test")

@@ -1,6 +1,19 @@
 """Exceptions that carry an exit-code meaning for the job contract."""
 
 
+class StorageUnavailable(Exception):
+    """The storage endpoint stayed unreachable for the whole retry window. `run()` maps it to exit code 75, which the
+    orchestrator treats as an outage (retried, never counted against the trainer)."""
+
+    def __init__(self, endpoint: str, seconds: float, cause: BaseException):
+        super().__init__(f"storage at {endpoint} unreachable for {seconds:.0f} s "
+                         f"({ENV_RETRY_SECONDS_NAME}): {type(cause).__name__}: {cause}")
+        self.endpoint = endpoint
+
+
+ENV_RETRY_SECONDS_NAME = "GAUNTLET_STORAGE_RETRY_SECONDS"
+
+
 class BadInput(Exception):
     """Input that no retry can fix (invalid job, missing data object, wrong label column...).
 

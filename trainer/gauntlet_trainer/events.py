@@ -88,8 +88,18 @@ class EventLog:
             raise ValueError(f"log level must be one of {LOG_LEVELS}, got {level!r}")
         return self.emit({"event": "log", "level": level, "message": str(message)})
 
-    def flush(self):
-        """Rewrite `events.jsonl` with every event so far (call at epoch ends and at exit)."""
-        if self._store and self._uri:
-            data = "".join(line + "\n" for line in self._lines).encode("utf-8")
-            self._store.put_bytes(self._uri, data, "application/x-ndjson")
+    def flush(self, best_effort=False) -> bool:
+        """Rewrite `events.jsonl` with every event so far. best_effort=True: one try, and when storage is down the
+        events stay here, in order, for the next flush (training goes on; a durable flush waits for storage)."""
+        from .errors import StorageUnavailable
+
+        if not (self._store and self._uri):
+            return True
+        data = "".join(line + "\n" for line in self._lines).encode("utf-8")
+        try:
+            self._store.put_bytes(self._uri, data, "application/x-ndjson", **({"retry": False} if best_effort else {}))
+            return True
+        except StorageUnavailable:
+            if not best_effort:
+                raise
+            return False

@@ -1,7 +1,8 @@
 """`run(main)`: the process boundary of the contract — stdout discipline, exit codes, the failure-time writes.
 
-Exit codes: 0 success (result.json written); 2 BadInput (do not retry); 1 any other exception (retryable: the
-orchestrator reruns the job with `checkpoint` = the last checkpoint event's URI).
+Exit codes: 0 success (result.json written); 2 BadInput (do not retry); 75 storage unreachable past the retry window
+(an outage: retried without counting); 1 any other exception (retryable: the orchestrator reruns the job with
+`checkpoint` = the last checkpoint event's URI).
 """
 import logging
 import os
@@ -9,7 +10,7 @@ import sys
 import traceback
 
 from . import contract
-from .errors import BadInput
+from .errors import BadInput, StorageUnavailable
 from .events import EventLog
 from .session import Session
 from .store import Store
@@ -54,6 +55,10 @@ def execute(main, trainer=("custom-trainer", "0.0.0"), stream=None, environ=None
         _log.error("bad input, not retryable: %s", error)
         _report_failure(stream, session, str(error), error)
         return contract.EXIT_BAD_INPUT
+    except StorageUnavailable as error:
+        _log.error("%s", error)
+        _report_failure(stream, session, str(error), None)
+        return contract.EXIT_INFRASTRUCTURE
     except Exception as error:  # noqa: BLE001 — everything unexpected is retryable by contract
         traceback.print_exc(file=sys.stderr)
         _report_failure(stream, session, f"{type(error).__name__}: {error} (retryable)", None)

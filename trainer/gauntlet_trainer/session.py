@@ -47,8 +47,9 @@ class Session:
     def log(self, message, level="info"):
         return self.events.log(message, level)
 
-    def flush_events(self):
-        self.events.flush()
+    def flush_events(self) -> bool:
+        """Best effort: storage being down never stops training; what was not uploaded goes with the next flush."""
+        return self.events.flush(best_effort=True)
 
     # ---- artifacts and checkpoints ----
     def put_json(self, name: str, value) -> str:

@@ -52,41 +52,81 @@ class Minio:
         return f"s3://{BUCKET}/{key}"
 
 
-@pytest.fixture(scope="session")
-def minio(tmp_path_factory):
+class MinioServer:
+    """A MinIO process on a fixed port and data folder, so a test can stop it and start it again (an outage)."""
+
+    user, password = "gauntlet-test", "gauntlet-test-secret"
+
+    def __init__(self, binary, root: Path):
+        self.binary, self.root = binary, root
+        self.port, self.console = free_port(), free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process = None
+        self._log = None
+
+    def start(self):
+        self._log = open(self.root / "minio.log", "ab")
+        self.process = subprocess.Popen(
+            [self.binary, "server", str(self.root / "data"), "--address", f"127.0.0.1:{self.port}",
+             "--console-address", f"127.0.0.1:{self.console}", "--quiet"],
+            env={**os.environ, "MINIO_ROOT_USER": self.user, "MINIO_ROOT_PASSWORD": self.password,
+                 "MINIO_BROWSER": "off"},
+            stdout=self._log, stderr=subprocess.STDOUT)
+        _wait_ready(self.endpoint, self.process, self.root / "minio.log")
+
+    def stop(self):
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+        self._log.close()
+
+    def connect(self) -> Minio:
+        import boto3
+        from botocore.config import Config
+
+        client = boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=self.user,
+                              aws_secret_access_key=self.password, region_name="us-east-1",
+                              config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+        return Minio(self.endpoint, self.user, self.password, client)
+
+
+def minio_binary():
     binary = os.environ.get("GAUNTLET_MINIO_BIN")
     if not binary:
         pytest.skip("GAUNTLET_MINIO_BIN is not set: storage tests need a real MinIO server binary")
     if not os.access(binary, os.X_OK):
         pytest.skip(f"GAUNTLET_MINIO_BIN={binary} is not an executable file")
-    import boto3
-    from botocore.config import Config
+    return binary
 
-    root = tmp_path_factory.mktemp("minio")
-    port, console = free_port(), free_port()
-    user, password = "gauntlet-test", "gauntlet-test-secret"
-    log = open(root / "minio.log", "wb")
-    process = subprocess.Popen(
-        [binary, "server", str(root / "data"), "--address", f"127.0.0.1:{port}",
-         "--console-address", f"127.0.0.1:{console}", "--quiet"],
-        env={**os.environ, "MINIO_ROOT_USER": user, "MINIO_ROOT_PASSWORD": password, "MINIO_BROWSER": "off"},
-        stdout=log, stderr=subprocess.STDOUT)
-    endpoint = f"http://127.0.0.1:{port}"
+
+@pytest.fixture(scope="session")
+def minio(tmp_path_factory):
+    server = MinioServer(minio_binary(), tmp_path_factory.mktemp("minio"))
     try:
-        _wait_ready(endpoint, process, root / "minio.log")
-        client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=user, aws_secret_access_key=password,
-                              region_name="us-east-1",
-                              config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
-        client.create_bucket(Bucket=BUCKET)
-        yield Minio(endpoint, user, password, client)
+        server.start()
+        store = server.connect()
+        store.client.create_bucket(Bucket=BUCKET)
+        yield store
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        server.stop()
+
+
+@pytest.fixture
+def minio_server(tmp_path):
+    """A MinIO of this test's own, with the bucket, that the test may stop and restart."""
+    server = MinioServer(minio_binary(), tmp_path)
+    try:
+        server.start()
+        server.connect().client.create_bucket(Bucket=BUCKET)
+        yield server
+    finally:
+        server.stop()
 
 
 def _wait_ready(endpoint, process, log_path, timeout=60):
@@ -104,8 +144,7 @@ def _wait_ready(endpoint, process, log_path, timeout=60):
     raise RuntimeError(f"minio not ready after {timeout}s: {log_path.read_text()[-2000:]}")
 
 
-@pytest.fixture(scope="session")
-def digits(minio):
+def upload_digits(minio) -> dict:
     """The digits CSV and a seeded 70/15/15 split manifest in MinIO; returns the job's `data` block."""
     import numpy as np
     from gauntlet_trainer.export_dataset import digits_csv
@@ -121,6 +160,11 @@ def digits(minio):
         "splitUri": minio.put("data/digits-split.json", json.dumps(split).encode()),
         "numClasses": 10,
     }
+
+
+@pytest.fixture(scope="session")
+def digits(minio):
+    return upload_digits(minio)
 
 
 def make_job(data: dict, mode: str = "train", **fields) -> dict:

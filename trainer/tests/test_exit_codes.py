@@ -68,12 +68,13 @@ def test_missing_job_and_credentials_are_bad_input():
     assert run.code == 2 and error_messages(run)[0].startswith("GAUNTLET_STORAGE_ACCESS_KEY:")
 
 
-def test_unreachable_storage_is_retryable():
-    env = {"GAUNTLET_STORAGE_ENDPOINT": f"http://127.0.0.1:{free_port()}", "GAUNTLET_STORAGE_ACCESS_KEY": "x",
-           "GAUNTLET_STORAGE_SECRET_KEY": "y"}
+def test_unreachable_storage_is_an_outage_exit_after_the_retry_window():
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    env = {"GAUNTLET_STORAGE_ENDPOINT": endpoint, "GAUNTLET_STORAGE_ACCESS_KEY": "x",
+           "GAUNTLET_STORAGE_SECRET_KEY": "y", "GAUNTLET_STORAGE_RETRY_SECONDS": "2"}
     run = run_trainer(None, make_job(OFFLINE_DATA), timeout=120, **env)
-    assert run.code not in (0, 2)
-    assert "retryable" in error_messages(run)[0]
+    assert run.code == 75, run.stderr[-2000:]
+    assert f"storage at {endpoint} unreachable" in error_messages(run)[0]
 
 
 def test_stdout_carries_only_events(minio, digits, tmp_path):

@@ -8,7 +8,7 @@ import type { BatchV1Api, CoreV1Api, KubeConfig, V1Job } from '@kubernetes/clien
 import { durationMs } from '../../../core/spec/duration.js';
 import type { Job } from '../../../core/spec/job.js';
 import type { ArtifactStore } from '../../store.js';
-import { JobDetachedError, type ExecutionHooks, type ExecutionOutcome, type ExecutionRequest, type Executor } from '../types.js';
+import { JobDetachedError, storageRetrySeconds, type ExecutionHooks, type ExecutionOutcome, type ExecutionRequest, type Executor } from '../types.js';
 import { kubeApiClients } from './apiClients.js';
 import { classifyJob, type JobState } from './classify.js';
 import { StoredEventsReader } from './eventsReader.js';
@@ -130,7 +130,7 @@ export class KubernetesExecutor implements Executor {
     const spec = request.kubernetes!;
     const checkpoint = launch > 1 ? ((await events.lastCheckpoint()) ?? hooks.previous?.lastCheckpoint ?? null) : null;
     const job: Job = checkpoint ? hooks.resumeFrom(request.job, checkpoint) : request.job;
-    const manifest = buildJobManifest(job, spec, request.identity, { launch, deadlineSeconds: request.deadlineSeconds });
+    const manifest = buildJobManifest(job, spec, request.identity, { launch, deadlineSeconds: request.deadlineSeconds, storageRetrySeconds: storageRetrySeconds(request.trainer) });
     try {
       await this.batch.createNamespacedJob({ namespace: spec.namespace, body: manifest });
       return true;

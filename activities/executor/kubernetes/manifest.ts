@@ -36,7 +36,7 @@ export function labelValue(text: string): string {
   return /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/.test(text) ? text : dnsLabel([text]);
 }
 
-export function buildJobManifest(job: Job, spec: KubernetesSpec, identity: JobIdentity, options: { launch: number; deadlineSeconds: number }): V1Job {
+export function buildJobManifest(job: Job, spec: KubernetesSpec, identity: JobIdentity, options: { launch: number; deadlineSeconds: number; storageRetrySeconds?: number }): V1Job {
   const labels = {
     ...spec.podLabels,
     [LABEL.managedBy]: 'gauntlet',
@@ -77,6 +77,7 @@ export function buildJobManifest(job: Job, spec: KubernetesSpec, identity: JobId
               env: [
                 { name: 'GAUNTLET_JOB', value: JSON.stringify(job) },
                 { name: 'PYTHONUNBUFFERED', value: '1' },
+                ...(options.storageRetrySeconds !== undefined ? [{ name: 'GAUNTLET_STORAGE_RETRY_SECONDS', value: String(options.storageRetrySeconds) }] : []),
                 ...STORAGE_KEYS.map((key) => ({
                   name: key,
                   valueFrom: { secretKeyRef: { name: spec.storageSecret, key, optional: key === 'GAUNTLET_STORAGE_REGION' } },
