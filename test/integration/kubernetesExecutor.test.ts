@@ -5,7 +5,7 @@
  */
 import { BatchV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +16,7 @@ import { LABEL } from '../../activities/executor/kubernetes/manifest.js';
 import type { ExecutionCheckpoint, ExecutionHooks, ExecutionRequest } from '../../activities/executor/types.js';
 import { ArtifactStore } from '../../activities/store.js';
 import { RUN_LOCALLY_ANNOTATION } from '../../deploy/dev/cluster/podRunner.js';
+import { clusterStatus, clusterUp } from '../../deploy/dev/cluster/cluster.js';
 import { clusterBinariesMissingReason, startTestCluster, type TestCluster } from '../../deploy/dev/cluster/testCluster.js';
 import { startTestStack, type TestStack } from '../../deploy/dev/testStack.js';
 import { detectPython } from '../../deploy/dev/worker.js';
@@ -200,6 +201,38 @@ ${extra}`;
     const jobs = await jobsOfRun(result.runId);
     assert.deepEqual(jobs.map((job) => job.metadata?.labels?.[LABEL.stage]).sort(), ['evaluate', 'train'], 'exactly one Job per job: none duplicated, none lost');
     assert.ok(jobs.every((job) => job.metadata?.annotations?.['gauntlet.dev/launch'] === '1'));
+  });
+
+  test('GIVEN a sweep on the cluster WHEN kube-apiserver is killed -9 and restarted mid-sweep THEN no trial fails or is launched twice, and the API server holds exactly one Job per trial', async () => {
+    // One trial holds after its first epoch until the test has restarted the API server: the outage lands mid-sweep.
+    const release = join(specDir, 'k8s-chaos-release');
+    const text = pipeline(
+      'k8s-chaos',
+      `{ epochs: 3, hyperparameters: { slowdownSeconds: 1, holdFile: "${release}" }, schedule: { kind: one_cycle, maxLr: 0.3 } }`,
+      `gates: { overfit: { enabled: false }, oracle: { enabled: false } }
+sweep:
+  space: { hidden: { choice: [16, 32, 64] }, dropout: { uniform: [0, 0.3] } }
+  strategy: { kind: random, seed: 5 }
+  budget: { maxTrials: 6, maxFailedTrials: 0, gpuBudget: 2 }`,
+    ).replace('retry: { maximumAttempts: 3, initialInterval: 500ms }', 'retry: { maximumAttempts: 1 }');
+    const run = runCli(['run', runFile('k8s-chaos', text), '--json'], stack.env, 900_000);
+    await waitFor(async () => existsSync(`${release}.claim`), 300_000, 'the held trial to reach its first epoch');
+    const apiserver = (await clusterStatus({ stateDir: cluster.stateDir })).components.find((component) => component.name === 'kube-apiserver');
+    assert.ok(apiserver?.pid, 'kube-apiserver runs');
+    process.kill(apiserver.pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await clusterUp({ stateDir: cluster.stateDir, log: () => undefined });
+    writeFileSync(release, 'go');
+    const finished = await run;
+    assert.equal(finished.code, 0, finished.stderr + finished.stdout);
+    const result = RunJson.parse(JSON.parse(finished.stdout));
+    const trials = JSON.parse((await runCli(['sweep', 'status', result.runId, '--json'], stack.env)).stdout) as { trial: number; status: string; launches: number; error?: string }[];
+    assert.equal(trials.length, 6, 'every planned trial ran');
+    assert.ok(trials.every((trial) => trial.status === 'completed' && trial.launches === 1), trials.map((t) => `${t.trial}:${t.status}:${t.launches}:${t.error ?? ''}`).join('\n'));
+    const jobs = await batch.listNamespacedJob({ namespace: NAMESPACE, labelSelector: `${LABEL.run}=${result.runId}-sweep` });
+    const stages = jobs.items.map((job) => job.metadata?.labels?.[LABEL.stage] ?? '').sort();
+    assert.deepEqual(stages, Array.from({ length: 6 }, (_, i) => `trial-${i}`).sort(), 'one Job per trial: none duplicated, none lost');
+    assert.ok(jobs.items.every((job) => job.metadata?.annotations?.['gauntlet.dev/launch'] === '1'));
   });
 
   test('GIVEN a running pipeline WHEN it is cancelled THEN its Jobs and their pods are gone', async () => {

@@ -100,8 +100,12 @@ class Runner implements PodRunner {
       if (run) void this.kill(run, 0);
     });
     // The client's informer stops on errors other than 410 Gone: start it again while the runner runs.
+    // Keep trying while the API server is away (a restart): a failed start is retried too.
+    const restart = () => {
+      if (!this.stopped) setTimeout(() => void this.informer.start().catch(restart), 1000);
+    };
     this.informer.on('error', () => {
-      if (!this.stopped) setTimeout(() => void this.informer.start().catch(() => undefined), 1000);
+      restart();
     });
     process.on('exit', this.killAllSync); // a runner that dies must not leave its containers running
     await this.informer.start();
