@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { Option, type Command } from 'commander';
 import { formatProblem } from '../../core/spec/issues.js';
 import { validatePipeline } from '../../core/spec/parse.js';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { rootCauseMessage } from '../../core/errors.js';
 import { runWorkflowId } from '../../core/naming.js';
@@ -33,12 +34,24 @@ export function overrideExecutor(spec: PipelineSpec, executor: string | undefine
 }
 
 /** A `file:` data source is relative to the pipeline file; the worker needs it absolute. */
+/** Paths in the spec are relative to the pipeline file (data and trainer command alike), never to the worker's folder. */
 export function resolveDataSource(spec: PipelineSpec, specFile: string): PipelineSpec {
+  const folder = dirname(resolve(specFile));
   const { source } = spec.data;
-  if (!source.startsWith('file:')) return spec;
-  const path = source.slice('file:'.length);
-  const absolute = isAbsolute(path) ? path : resolve(dirname(resolve(specFile)), path);
-  return { ...spec, data: { ...spec.data, source: `file:${absolute}` } };
+  const data = source.startsWith('file:') ? { ...spec.data, source: `file:${resolveFrom(folder, source.slice('file:'.length))}` } : spec.data;
+  const { command } = spec.trainer;
+  const trainer = command ? { ...spec.trainer, command: command.map((arg) => (looksLikePath(folder, arg) ? resolveFrom(folder, arg) : arg)) } : spec.trainer;
+  return { ...spec, data, trainer };
+}
+
+function resolveFrom(folder: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(folder, path);
+}
+
+/** A command argument is a path when it starts with ./ or ../ or names something next to the pipeline file. */
+function looksLikePath(folder: string, arg: string): boolean {
+  if (isAbsolute(arg) || arg.startsWith('-') || arg.includes('{')) return false;
+  return arg.startsWith('./') || arg.startsWith('../') || existsSync(resolve(folder, arg));
 }
 
 export async function startRun(client: Client, context: CliContext, spec: PipelineSpec, specFile: string) {

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { Duration } from './duration.js';
 import { KubernetesSpec } from './kubernetes.js';
 import { SweepSpec, sweepContextIssues } from '../sweep/spec.js';
-import { ConstantSchedule, Hyperparameters, OneCycleSchedule, RangeTestSchedule, SplitName } from './job.js';
+import { ConstantSchedule, Hyperparameters, JobMode, OneCycleSchedule, RangeTestSchedule, SplitName } from './job.js';
+import { missingModes, requiredModes } from './modes.js';
 
 export const PIPELINE_API_VERSION = 'gauntlet.dev/v1';
 
@@ -18,7 +19,7 @@ export const PipelineName = z
 /** `sklearn:digits` (exported by the trainer's Python), or `file:path/to/data.csv` (relative to the pipeline file). */
 export const DataSource = z
   .string()
-  .regex(/^(sklearn:(digits)|file:.+)$/, 'must be "sklearn:digits" or "file:<path to a CSV>"');
+  .regex(/^(sklearn:(digits|breast_cancer)|file:.+)$/, 'must be "sklearn:digits", "sklearn:breast_cancer" or "file:<path to a CSV>"');
 
 export const SplitSpec = z
   .strictObject({
@@ -50,8 +51,16 @@ export const RetrySpec = z.strictObject({
 /** The reference trainer, or any command that honours the job contract. */
 export const TrainerSpec = z.strictObject({
   kind: z.enum(['reference', 'command']).default('reference'),
-  /** argv of a user trainer; `{python}` is replaced by the worker's Python. Required when kind is `command`. */
+  /**
+   * argv of a user trainer; `{python}` is replaced by the worker's Python. Required when kind is `command`. An
+   * argument that names a file or folder next to the pipeline file (or starts with ./ or ../) is relative to it.
+   */
   command: z.array(z.string().min(1)).min(1).optional(),
+  /**
+   * The job-contract modes a command trainer implements (a gauntlet_trainer Learner implements all five). When given,
+   * every stage's mode must be in it: checked before anything runs. The reference trainer implements all five.
+   */
+  modes: z.array(JobMode).min(1).optional(),
   timeout: Duration.default('2h'),
   heartbeatTimeout: Duration.default('30s'),
   /** The trainer's own failures (exit codes, OOM, timeouts): retried this many times, resuming from the last checkpoint. */
@@ -181,6 +190,14 @@ export const PipelineSpec = z
     }
     if (spec.trainer.kind === 'command' && !spec.trainer.command) {
       ctx.addIssue({ code: 'custom', path: ['trainer', 'command'], message: 'required when trainer.kind is "command"' });
+    }
+    if (spec.trainer.modes) {
+      for (const message of missingModes(requiredModes(spec), spec.trainer.modes)) {
+        ctx.addIssue({ code: 'custom', path: ['trainer', 'modes'], message, input: spec.trainer.modes });
+      }
+    }
+    if (spec.trainer.kind === 'reference' && spec.trainer.modes) {
+      ctx.addIssue({ code: 'custom', path: ['trainer', 'modes'], message: 'only for trainer.kind "command": the reference trainer implements every mode', input: spec.trainer.modes });
     }
     if (spec.trainer.kind === 'reference' && spec.trainer.command) {
       ctx.addIssue({
