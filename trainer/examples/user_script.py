@@ -1,38 +1,40 @@
-"""A user's own training script speaking the Gauntlet job contract: a linear classifier, resumable, with metrics.
+"""A user's own model on Gauntlet: a tiny convolutional net for the 8x8 digits, with every job-contract mode.
 
-Run as the reference trainer is (PYTHONPATH=trainer, GAUNTLET_JOB + GAUNTLET_STORAGE_* set), mode "train".
+You write the model; the Learner implements train (one-cycle or constant LR, a checkpoint per epoch, exact resume),
+evaluate, predict, lr_range_test and overfit_check around it, with the reference trainer's outputs. Run it as the
+reference trainer is run (PYTHONPATH=trainer, GAUNTLET_JOB + GAUNTLET_STORAGE_* set):
+    PYTHONPATH=trainer python3 trainer/examples/user_script.py
+or from a pipeline: trainer: { kind: command, command: ["{python}", "<path to>/user_script.py"] }
 """
-import torch
-from torch.nn import functional as F
+from torch import nn
 
 import gauntlet_trainer as gt
 
 
-def main(session):
-    job = session.job
-    torch.manual_seed(job["seed"])
-    data = gt.load_dataset(session.store, job["data"])  # checks sha256, label column, split manifest -> exit 2 if bad
-    (x, y, _), (xv, yv, _) = data.split("train"), data.split("valid")
-    x, y, xv, yv = (torch.from_numpy(a) for a in (x / 16, y, xv / 16, yv))
-    model = torch.nn.Linear(x.shape[1], job["data"]["numClasses"])
-    optimizer = torch.optim.SGD(model.parameters(), lr=float(job["hyperparameters"].get("lr", 0.5)))
-    start, accuracy, checkpoint = 0, None, job["checkpoint"]
-    if checkpoint:  # a retry: continue where the last checkpoint event left off
-        state = session.load_checkpoint()
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        start = session.resumed_from_epoch = state["epoch"]
-    for epoch in range(start + 1, job["epochs"] + 1):
-        for batch in torch.randperm(len(y)).split(job["batchSize"]):
-            optimizer.zero_grad()
-            F.cross_entropy(model(x[batch]), y[batch]).backward()
-            optimizer.step()
-        accuracy = (model(xv).argmax(1) == yv).float().mean().item()
-        gt.report_metric("val_accuracy", accuracy, epoch=epoch, split="valid")
-        state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}
-        checkpoint = session.save_checkpoint(state, epoch)  # also rewrites <prefix>events.jsonl
-    return {"metrics": {"val_accuracy": accuracy}, "artifacts": {"checkpoint": checkpoint} if checkpoint else {}}
+def model(hp, num_features, num_classes):
+    side = round(num_features ** 0.5)  # the CSV's 64 pixel columns are one 8x8 image
+    if side * side != num_features:
+        raise gt.BadInput("data.uri", f"this model wants square images, the data has {num_features} features")
+    width = hp["channels"]
+    return nn.Sequential(
+        nn.Unflatten(1, (1, side, side)),
+        nn.Conv2d(1, width, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(width, 2 * width, 3, stride=2, padding=1), nn.ReLU(),  # 8x8 -> 4x4
+        nn.Flatten(),
+        nn.Dropout(hp["dropout"]),
+        nn.Linear(2 * width * ((side + 1) // 2) ** 2, num_classes),
+    )
 
+
+learner = gt.Learner(
+    model,
+    name="digits-cnn-example",
+    version="0.2.0",
+    # Declared with defaults; a job with any other key exits 2 naming it. The library adds lr (0.05, used without a
+    # schedule) and the default optimizer's: optimizer (sgd|adam), momentum (0.9), nesterov, weightDecay.
+    hyperparameters={"channels": gt.param(16, ge=1), "dropout": gt.param(0.0, ge=0, lt=1)},
+    preprocess=gt.Scale(16.0),  # pixels are 0..16
+)
 
 if __name__ == "__main__":
-    gt.run(main, name="digits-linear-example", version="0.1.0")
+    learner.run()

@@ -1,5 +1,6 @@
 """LR range test (Leslie Smith): ramp the learning rate exponentially over `num_steps` batches, record the loss,
 stop when it diverges. The orchestrator (core/) turns the curve into suggestions; this only measures."""
+import contextlib
 import copy
 import math
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ def lr_at(step: int, start_lr: float, end_lr: float, num_steps: int) -> float:
 
 
 def lr_range_test(model, loader, loss_fn, optimizer_factory, start_lr=1e-7, end_lr=10.0, num_steps=100,
-                  diverge_factor=4.0, *, device=None, on_point=None, smoothing=0.98, restore_weights=True):
+                  diverge_factor=4.0, *, device=None, on_point=None, smoothing=0.98, restore_weights=True,
+                  autocast=None, scaler=None):
     """Run the test and return a RangeTestResult.
 
     loader: iterable of (inputs, targets) batches, re-iterated when exhausted.
@@ -30,6 +32,9 @@ def lr_range_test(model, loader, loss_fn, optimizer_factory, start_lr=1e-7, end_
     Divergence: stop after the first step whose raw loss is non-finite or > diverge_factor x the best smoothed loss
     (bias-corrected exponential moving average, as in fastai); the diverging point is part of the curve.
     restore_weights: put the model back as it was, so the test leaves no trace on a model trained afterwards.
+    autocast: optional zero-argument callable returning the context manager the forward pass runs in (mixed
+    precision, e.g. `lambda: torch.autocast("cuda", dtype=torch.float16)`); scaler: an optional enabled
+    torch GradScaler that the backward pass and optimizer step go through.
     """
     if num_steps < 2 or not 0 < start_lr < end_lr:
         raise ValueError("need num_steps >= 2 and 0 < start_lr < end_lr")
@@ -47,7 +52,8 @@ def lr_range_test(model, loader, loss_fn, optimizer_factory, start_lr=1e-7, end_
         if device is not None:
             inputs, targets = inputs.to(device), targets.to(device)
         optimizer.zero_grad()
-        loss = loss_fn(model(inputs), targets)
+        with autocast() if autocast is not None else contextlib.nullcontext():
+            loss = loss_fn(model(inputs), targets)
         value = float(loss.detach())
         finite = math.isfinite(value)
         result.points.append({"lr": lr, "loss": value if finite else None})
@@ -62,8 +68,13 @@ def lr_range_test(model, loader, loss_fn, optimizer_factory, start_lr=1e-7, end_
             result.stopped_early = step < num_steps - 1
             break
         best = min(best, smoothed)
-        loss.backward()
-        optimizer.step()
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            loss.backward()
+            optimizer.step()
     if saved is not None:
         model.load_state_dict(saved)
     return result

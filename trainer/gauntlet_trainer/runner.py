@@ -34,16 +34,47 @@ def claim_stdout():
     return os.fdopen(events_fd, "w", buffering=1, encoding="utf-8")
 
 
-def execute(main, trainer=("custom-trainer", "0.0.0"), stream=None, environ=None) -> int:
-    """Run `main(session)` under the contract and return the exit code (run() exits with it)."""
+def check_modes(modes) -> tuple:
+    """The modes a trainer declares: a non-empty list of the contract's mode names (a typo is caught here, not when a
+    job in that mode arrives)."""
+    if isinstance(modes, str):
+        modes = (modes,)
+    modes = tuple(modes)
+    unknown = [m for m in modes if m not in contract.MODES]
+    if not modes or unknown:
+        raise BadInput("modes", f"a trainer declares a non-empty list of the contract's modes "
+                                f"({', '.join(contract.MODES)}), got {list(modes)!r}")
+    return modes
+
+
+def unsupported_mode(mode, modes, trainer=("custom-trainer", "0.0.0")) -> BadInput:
+    """The bad-input error for a job whose mode the trainer does not implement (exit 2: no retry can fix it)."""
+    return BadInput("mode", f"{mode!r} is not implemented by this trainer ({trainer[0]} {trainer[1]}); it implements "
+                            f"{', '.join(modes)}")
+
+
+def execute(main, trainer=("custom-trainer", "0.0.0"), stream=None, environ=None, modes=None) -> int:
+    """Run `main(session)` under the contract and return the exit code (run() exits with it).
+
+    modes: the job-contract modes `main` implements (default: no check). A job in any other mode exits 2 (bad input,
+    a failed result.json naming the mode and the supported ones) before `main` runs."""
     global _active
     stream = stream if stream is not None else sys.stdout
     session = None
     try:
-        job = contract.read_job_document(environ)
+        modes = check_modes(modes) if modes is not None else None
+        try:
+            job = contract.read_job_document(environ)
+        except BadInput as error:
+            if error.field != "mode" or modes is None:
+                raise
+            raise BadInput("mode", f"{error.message}; this trainer ({trainer[0]} {trainer[1]}) implements "
+                                   f"{', '.join(modes)}") from None
         session = Session(job, Store.from_env(environ), stream, trainer)
         _active = session
         session.begin()
+        if modes is not None and job["mode"] not in modes:
+            raise unsupported_mode(job["mode"], modes, trainer)
         returned = main(session)
         if not session.result_written:
             if not isinstance(returned, dict):
@@ -87,10 +118,14 @@ def _report_failure(stream, session, message, bad_input):
         _log.warning("could not record the failure in the store: %s", error)
 
 
-def run(main, name="custom-trainer", version="0.0.0"):
-    """Entry point for a training script: `run(main)` never returns; it exits with the contract's exit code."""
+def run(main, name="custom-trainer", version="0.0.0", modes=None):
+    """Entry point for a training script: `run(main)` never returns; it exits with the contract's exit code.
+
+    modes: the modes `main` implements, e.g. `modes=("train",)`; a job in another mode then exits 2 with a message
+    naming it, instead of `main` misreading it as training. None (the default) checks nothing: `main` handles
+    `session.job["mode"]` itself."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stream = claim_stdout()
-    code = execute(main, (name, version), stream)
+    code = execute(main, (name, version), stream, modes=modes)
     stream.flush()
     sys.exit(code)

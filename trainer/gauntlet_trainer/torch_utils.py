@@ -49,11 +49,13 @@ def capture_rng_state(device) -> dict:
 def restore_rng_state(state: dict, device) -> None:
     import torch
 
-    torch.set_rng_state(state["torch"])
+    # RNG states are CPU byte tensors; a checkpoint loaded with map_location="cuda" has them on the GPU, which
+    # set_rng_state refuses, so they go back to the CPU first (a no-op for a CPU-loaded checkpoint).
+    torch.set_rng_state(state["torch"].cpu())
     # A checkpoint written on CPU and resumed on GPU (or vice versa) keeps the CPU stream; CUDA streams only restore
     # onto the same kind of device.
     if device.type == "cuda" and state.get("cuda") is not None:
-        torch.cuda.set_rng_state_all(state["cuda"])
+        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
 
 
 def scheduler_state(scheduler) -> dict:
