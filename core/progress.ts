@@ -68,6 +68,8 @@ export interface RunProgress {
   metrics: Record<string, number | null>;
   gates: GateVerdict[];
   lr?: LrDecision;
+  /** Why the sweep ended (`completed`, `maxFailedTrials`, `deadline`, `cancelled`), once it has. */
+  sweep?: { stoppedBecause: string; endReason: string };
   error?: string;
   manifestUri?: string;
 }

@@ -21,8 +21,9 @@ const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const stateDir = resolve(config.stateDir);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  // Temporal may be restarting when the worker starts (a dev stack coming up, a rolling upgrade): wait for it.
+  const connection = await untilConnected(config.temporalAddress, () => NativeConnection.connect({ address: config.temporalAddress }));
+  const clientConnection = await untilConnected(config.temporalAddress, () => Connection.connect({ address: config.temporalAddress }));
   const temporal = new Client({ connection: clientConnection, namespace: config.namespace });
   const store = new ArtifactStore(createMinioClient(config), config.bucket, config.storageEndpoint);
   const executor = new LocalExecutor({
@@ -72,6 +73,19 @@ async function main(): Promise<void> {
     await clientConnection.close();
   }
   console.log('gauntlet worker stopped');
+}
+
+/** Retries a connection with backoff (1 s doubling to 15 s), saying so, until Temporal answers. */
+async function untilConnected<T>(address: string, connect: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect();
+    } catch (error) {
+      const wait = Math.min(15_000, 1000 * 2 ** (attempt - 1));
+      console.error(`Temporal at ${address} unreachable (${error instanceof Error ? error.message : String(error)}); retrying in ${wait / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 main().catch((error: unknown) => {

@@ -323,7 +323,8 @@ export async function sweepStage(ctx: RunContext, data: IngestResult, maxLrByGro
     best.metrics,
     result.stoppedBecause === 'maxFailedTrials' ? 'failed' : 'succeeded',
   );
-  upsertMemo({ sweepStoppedBecause: result.stoppedBecause });
+  tracker.progress.sweep = { stoppedBecause: result.stoppedBecause, endReason: result.endReason };
+  upsertMemo({ sweepStoppedBecause: result.stoppedBecause, sweepEndReason: result.endReason });
   tracker.recordMetrics({ ...best.metrics, sweep_trials: result.trials, sweep_best_trial: best.trial });
   return result;
 }

@@ -68,6 +68,8 @@ export function registerStatusCommand(program: Command): void {
             const verdict = lr.trustworthy === undefined ? '' : lr.trustworthy ? ' · curve trustworthy' : ` · curve NOT trustworthy: ${(lr.reasons ?? []).join('; ')}`;
             console.log(`  max lr           ${lr.maxLr} (${how})${verdict}${lr.plotUri ? ` · ${lr.plotUri}` : ''}`);
           }
+          const { sweep } = view.progress;
+          if (sweep) console.log(`  sweep stopped    ${sweep.stoppedBecause}${sweep.endReason ? ` (${sweep.endReason})` : ''}`);
           for (const [name, value] of Object.entries(view.progress.metrics)) console.log(`  ${name.padEnd(16)} ${value ?? 'n/a'}`);
           if (view.progress.error) console.log(`  error: ${view.progress.error}`);
         } else {

@@ -151,6 +151,8 @@ describe('infrastructure faults vs trainer failures (real dev server, fake activ
     assert.match(result.value.sweep?.endReason ?? '', /budget\.maxFailedTrials 1/);
     assert.ok((result.value.sweep?.trials ?? 0) < 6, 'the sweep stopped short of its plan');
     assert.equal(progress.status, 'incomplete');
+    assert.equal(progress.sweep?.stoppedBecause, 'maxFailedTrials');
+    assert.equal((description.memo as Record<string, unknown> | undefined)?.sweepStoppedBecause, 'maxFailedTrials');
     assert.match(progress.stages.find((stage) => stage.stage === 'sweep')?.detail ?? '', /stopped: maxFailedTrials/);
     assert.equal(description.typedSearchAttributes.get(searchAttributes.status), 'incomplete');
   });
