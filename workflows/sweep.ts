@@ -55,7 +55,7 @@ const SHOWN = 10;
 export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   const { spec, data } = input;
   const sweep = spec.sweep;
-  if (!sweep) throw new Error('sweepWorkflow needs a spec with a sweep section');
+  if (!sweep) throw ApplicationFailure.nonRetryable('sweepWorkflow needs a spec with a sweep section', 'BadInput');
   const { workflowId, runId } = workflowInfo();
   const context = runContext(spec, new RunTracker(workflowId, spec.name, [], () => new Date()));
   const { quick, jobs } = context;
@@ -150,7 +150,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     if (base.kind === 'constant') return { schedule: { ...base, lr: base.lr * lrFactor }, maxLr: null };
     const group = lrGroupKey(config, sweep?.lrGroups ?? []);
     const found = base.maxLr ?? input.maxLrByGroup[group];
-    if (found === undefined) throw new Error(`no max LR for LR group ${group}`);
+    if (found === undefined) throw ApplicationFailure.nonRetryable(`no max LR for LR group ${group}`, 'BadInput');
     return { schedule: { ...base, maxLr: found * lrFactor }, maxLr: found * lrFactor };
   }
 
@@ -320,7 +320,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     const options = { summary: `sweep · TPE suggestions for trials ${trial}–${trial + count - 1}` };
     let answer = await quick.suggestTrial.executeWithOptions(options, [request(plannerBase === null)]);
     if (answer.kind === 'resync') answer = await quick.suggestTrial.executeWithOptions(options, [request(true)]);
-    if (answer.kind === 'resync') throw new Error('the TPE planner asked to resync a full observation list');
+    if (answer.kind === 'resync') throw ApplicationFailure.nonRetryable('the TPE planner asked to resync a full observation list', 'PlannerFailed');
     plannerBase = plannerVersion;
     return answer.plans;
   }

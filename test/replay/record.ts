@@ -1,0 +1,153 @@
+/**
+ * Records the workflow histories that test/replay/replay.test.ts replays against the current workflow code, so a
+ * change that would break runs already in flight (a non-deterministic change) fails CI instead of production.
+ *
+ *   npm run build && node dist/test/replay/record.js        (writes test/replay/histories/*.history)
+ *
+ * Re-record only when a change is meant to be incompatible AND no run of the old code can still be in flight (see
+ * README "Changing workflow code"); otherwise use `patched()`. The scenarios run on a real dev server with the
+ * activities replaced by plain functions (a history records their results, not how they were computed).
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
+import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Activities } from '../../activities/index.js';
+import type { JobRequest } from '../../activities/types.js';
+import { INFRASTRUCTURE_UNAVAILABLE } from '../../core/failures.js';
+import { loadPipelineYaml } from '../../core/spec/parse.js';
+import { pipelineWorkflow } from '../../workflows/index.js';
+import { fakeActivities, outcome } from '../support/fakeActivities.js';
+import { repoRoot, workflowsPath } from '../support/paths.js';
+import { createLocalTemporal } from '../support/temporalEnv.js';
+
+const out = join(repoRoot, 'test', 'replay', 'histories');
+mkdirSync(out, { recursive: true });
+const env = await createLocalTemporal();
+
+const spec = (extra: string, train = '{ epochs: 3, schedule: { kind: one_cycle } }') =>
+  loadPipelineYaml(`
+apiVersion: gauntlet.dev/v1
+kind: Pipeline
+name: replay
+data: { source: "sklearn:digits" }
+trainer: { retry: { maximumAttempts: 2, initialInterval: 100ms } }
+train: ${train}
+goal: { metric: accuracy, min: 0.9 }
+${extra}`);
+
+async function save(name: string, handle: WorkflowHandle): Promise<void> {
+  // Every run of the workflow id (a sweep that continued as new has several), oldest first.
+  const runs: string[] = [];
+  for await (const execution of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(execution.runId);
+  runs.reverse();
+  for (const [index, runId] of runs.entries()) {
+    const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    // Protobuf bytes, base64: exactly what the server sent (this SDK's JSON writer refuses its own History objects).
+    const file = join(out, runs.length > 1 ? `${name}.run-${index + 1}.history` : `${name}.history`);
+    writeFileSync(file, `${Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64')}\n`);
+    console.log(`${file}: ${history.events?.length ?? 0} events`);
+  }
+}
+
+async function scenario(name: string, activities: Activities, start: (taskQueue: string) => Promise<WorkflowHandle>, extraIds: string[] = []): Promise<void> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: name, workflowsPath, activities });
+  await worker.runUntil(async () => {
+    const handle = await start(name);
+    await handle.result().catch(() => undefined);
+    await save(name, handle);
+    for (const id of extraIds) await save(`${name}.${id.slice(name.length + 1)}`, env.client.workflow.getHandle(id));
+  });
+}
+
+const startPipeline = (workflowId: string, pipeline: ReturnType<typeof spec>) => (taskQueue: string) =>
+  env.client.workflow.start(pipelineWorkflow, { taskQueue, workflowId, args: [{ spec: pipeline, specFile: 'replay.yaml' }] });
+
+try {
+  // The whole checklist: gates, range test, one-cycle training, evaluation, record.
+  await scenario('pipeline', fakeActivities(), startPipeline('pipeline', spec('')));
+
+  // A failed overfit gate stops the run.
+  await scenario(
+    'gate-stop',
+    fakeActivities({
+      runJob: async (request: JobRequest) => {
+        const result = outcome(request, { final_loss: 2.3, steps: 300 });
+        return { ...result, result: { ...result.result, details: { passed: false } } };
+      },
+    }),
+    startPipeline('gate-stop', spec('')),
+  );
+
+  // Outages and a trainer failure on the way: retried by the workflow, the run succeeds.
+  let trainCalls = 0;
+  await scenario(
+    'faults',
+    fakeActivities({
+      runJob: async (request: JobRequest) => {
+        if (request.mode === 'train') {
+          trainCalls += 1;
+          if (trainCalls === 1) throw ApplicationFailure.create({ message: 'storage unreachable', type: INFRASTRUCTURE_UNAVAILABLE, details: [{ service: 'storage' }] });
+          if (trainCalls === 2) throw ApplicationFailure.retryable('job exited with 1', 'TrainerFailed');
+        }
+        return fakeActivities().runJob(request);
+      },
+    }),
+    startPipeline('faults', spec('', '{ epochs: 3, schedule: { kind: one_cycle, maxLr: 0.05 } }')),
+  );
+
+  // A cancelled run.
+  await scenario(
+    'cancelled',
+    fakeActivities({
+      runJob: async (request: JobRequest) => {
+        if (request.mode === 'train') {
+          const { Context } = await import('@temporalio/activity');
+          await Context.current().cancelled;
+        }
+        return fakeActivities().runJob(request);
+      },
+    }),
+    async (taskQueue) => {
+      const handle = await startPipeline('cancelled', spec('', '{ epochs: 3, schedule: { kind: one_cycle, maxLr: 0.05 } }'))(taskQueue);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await handle.cancel();
+      return handle;
+    },
+  );
+
+  // A sweep (child workflow) that hands over to a new run while trials still train.
+  const sweepSpec = spec(`sweep:
+  space: { hidden: { choice: [8, 16, 32, 64] }, dropout: { uniform: [0, 0.5] } }
+  strategy: { kind: random, seed: 5 }
+  budget: { maxTrials: 8, gpuBudget: 2 }
+  continueAsNewEvents: 40`, '{ epochs: 2, schedule: { kind: one_cycle, maxLr: 0.05 } }');
+  const jobs = new Map<string, Promise<ReturnType<typeof outcome>>>();
+  await scenario(
+    'sweep',
+    fakeActivities(
+      {
+        runJob: async (request: JobRequest) => {
+          if (!request.stage.startsWith('trial-')) return fakeActivities().runJob(request);
+          let running = jobs.get(request.stage);
+          if (!running) {
+            const lasts = 200 + (Number(request.stage.slice('trial-'.length)) % 3) * 600;
+            running = new Promise((resolve) => setTimeout(() => resolve(outcome(request, { val_accuracy: 0.5 + Number(request.hyperparameters?.dropout ?? 0) }, { checkpoint: 's3://gauntlet/x.pt' })), lasts));
+            jobs.set(request.stage, running);
+          }
+          return running;
+        },
+      },
+      [],
+      'sweep-sweep',
+    ),
+    startPipeline('sweep', sweepSpec),
+    ['sweep-sweep'],
+  );
+} finally {
+  await env.teardown();
+}
