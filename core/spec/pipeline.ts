@@ -63,7 +63,7 @@ export const TrainerSpec = z.strictObject({
   modes: z.array(JobMode).min(1).optional(),
   timeout: Duration.default('2h'),
   heartbeatTimeout: Duration.default('30s'),
-  /** The trainer's own failures (exit codes, OOM, timeouts): retried this many times, resuming from the last checkpoint. */
+  /** Launches in all when the trainer itself fails (exit codes, OOM, timeouts); each retry resumes from the last checkpoint. */
   retry: RetrySpec.prefault({}),
   /**
    * How long an unreachable service (storage, the Kubernetes API, a dead worker's activity) is waited for, with
