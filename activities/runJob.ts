@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { dnsLabel } from '../core/naming.js';
 import { durationMs } from '../core/spec/duration.js';
 import { Job, JOB_CONTRACT_VERSION, JobExitCode, JobResult, type JobInput } from '../core/spec/job.js';
-import { jobProgressSignal } from '../workflows/definitions.js';
+import { jobProgressSignal } from '../contracts/pipeline.js';
 import type { Executor, ExecutionCheckpoint } from './executor/types.js';
 import { JobDetachedError } from './executor/types.js';
 import { ProgressFolder } from './jobProgress.js';

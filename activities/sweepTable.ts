@@ -5,7 +5,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
-import type { TrialRecord } from '../workflows/sweepTypes.js';
+import type { TrialRecord } from '../contracts/sweep.js';
 import type { ArtifactStore } from './store.js';
 
 export const TRIAL_PAGE_SIZE = 500;

@@ -24,7 +24,7 @@ import { detectPython } from '../deploy/dev/worker.js';
 import { killService, restartServices } from '../test/support/chaos.js';
 import { runCli } from '../test/support/cli.js';
 import { startWorkerProcess, type WorkerProcess } from '../test/support/workerProcess.js';
-import type { TrialRecord } from '../workflows/sweepTypes.js';
+import type { TrialRecord } from '../contracts/sweep.js';
 
 const { values } = parseArgs({
   options: {

@@ -52,7 +52,7 @@ import { startTestStack } from '../deploy/dev/testStack.js';
 import { detectPython } from '../deploy/dev/worker.js';
 import { runCli } from '../test/support/cli.js';
 import { startWorkerProcess } from '../test/support/workerProcess.js';
-import { leaderboardQuery, sweepWorkflowId, type TrialRecord } from '../workflows/sweepTypes.js';
+import { leaderboardQuery, sweepWorkflowId, type TrialRecord } from '../contracts/sweep.js';
 import { readTrialTable } from '../activities/sweepTable.js';
 import { createMinioClient } from '../worker/sideEffects.js';
 

@@ -55,7 +55,7 @@ import { detectPython } from '../deploy/dev/worker.js';
 import { runCli } from '../test/support/cli.js';
 import { repoRoot } from '../test/support/paths.js';
 import { startWorkerProcess } from '../test/support/workerProcess.js';
-import { leaderboardQuery, sweepWorkflowId, type TrialRecord } from '../workflows/sweepTypes.js';
+import { leaderboardQuery, sweepWorkflowId, type TrialRecord } from '../contracts/sweep.js';
 import { readTrialTable } from '../activities/sweepTable.js';
 import { createMinioClient } from '../worker/sideEffects.js';
 

@@ -7,10 +7,10 @@ import { ApplicationFailure, isCancellation, setHandler, upsertSearchAttributes,
 import { rootCauseMessage } from '../core/errors.js';
 import { StoppedBecause } from '../core/failures.js';
 import { describeGoal, goalMet } from '../core/goal.js';
-import { jobProgressSignal, progressQuery, searchAttributes, type PipelineInput, type PipelineResult } from './definitions.js';
+import { jobProgressSignal, progressQuery, searchAttributes, type PipelineInput, type PipelineResult } from '../contracts/pipeline.js';
 import { RunTracker } from './runTracker.js';
 import type { JobOutcome } from '../activities/types.js';
-import type { SweepResult } from './sweepTypes.js';
+import type { SweepResult } from '../contracts/sweep.js';
 import * as stage from './stages.js';
 
 export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineResult> {

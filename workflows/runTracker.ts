@@ -4,7 +4,7 @@
  */
 import { upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { GateVerdict, JobProgressUpdate, LrDecision, RunProgress, RunStatus, StageProgress } from '../core/progress.js';
-import { searchAttributes } from './definitions.js';
+import { searchAttributes } from '../contracts/pipeline.js';
 
 export class RunTracker {
   readonly progress: RunProgress;

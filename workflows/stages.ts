@@ -6,7 +6,7 @@ import { ActivityCancellationType, ApplicationFailure, executeChild, proxyActivi
 import { describeConfig } from '../core/sweep/config.js';
 import { lrGroupConfigs, lrGroupKey, trialSettings } from '../core/sweep/space.js';
 import type { sweepWorkflow as sweepWorkflowType } from './sweep.js';
-import { sweepWorkflowId, type SweepResult } from './sweepTypes.js';
+import { sweepWorkflowId, type SweepResult } from '../contracts/sweep.js';
 import type { Activities } from '../activities/index.js';
 import type { IngestResult, JobOutcome, JobRequest } from '../activities/types.js';
 import { describeSchedule, splitMetrics } from '../core/describe.js';

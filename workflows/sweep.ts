@@ -22,7 +22,7 @@ import type { StoppingDecision } from '../core/sweep/stopping.js';
 import type { TpeObservation } from '../core/sweep/tpe.js';
 import type { Schedule } from '../core/spec/job.js';
 import { durationMs } from '../core/spec/duration.js';
-import { jobProgressSignal } from './definitions.js';
+import { jobProgressSignal } from '../contracts/pipeline.js';
 import { job, runContext, type RunContext } from './stages.js';
 import { RunTracker } from './runTracker.js';
 import {
@@ -35,7 +35,7 @@ import {
   type TrialRecord,
   type TrialStatus,
   type TrialSummary,
-} from './sweepTypes.js';
+} from '../contracts/sweep.js';
 
 /** Continue as new past this many history events (Temporal warns at 10k, limits at 50k)… */
 const HISTORY_EVENTS_LIMIT = 8_000;

@@ -11,7 +11,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { rootCauseMessage } from '../../core/errors.js';
 import { runWorkflowId } from '../../core/naming.js';
 import type { PipelineSpec } from '../../core/spec/pipeline.js';
-import { progressQuery, searchAttributes, type PipelineResult } from '../../workflows/definitions.js';
+import { progressQuery, searchAttributes, type PipelineResult } from '../../contracts/pipeline.js';
 import { cliContext, runUiUrl, withClient, type CliContext } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { createProgressDisplay } from '../progressDisplay.js';

@@ -2,7 +2,7 @@
 import { newTable } from '../table.js';
 import { registerCompareCommand } from './compare.js';
 import type { Command } from 'commander';
-import { searchAttributes } from '../../workflows/definitions.js';
+import { searchAttributes } from '../../contracts/pipeline.js';
 import { cliContext, runUiUrl, withClient } from '../context.js';
 
 export interface RunListEntry {

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { newTable } from '../table.js';
 import type { Command } from 'commander';
 import type { RunProgress } from '../../core/progress.js';
-import { progressQuery, searchAttributes } from '../../workflows/definitions.js';
+import { progressQuery, searchAttributes } from '../../contracts/pipeline.js';
 import { cliContext, runUiUrl, withClient } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 

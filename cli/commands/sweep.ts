@@ -9,7 +9,7 @@ import { newTable } from '../table.js';
 import type { Command } from 'commander';
 import { readTrialTable } from '../../activities/sweepTable.js';
 import { describeConfig } from '../../core/sweep/config.js';
-import { leaderboardQuery, sweepWorkflowId, type Leaderboard, type TrialRecord } from '../../workflows/sweepTypes.js';
+import { leaderboardQuery, sweepWorkflowId, type Leaderboard, type TrialRecord } from '../../contracts/sweep.js';
 import { cliContext, withClient } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { cliStore } from '../store.js';

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { startTestStack, type TestStack } from '../../deploy/dev/testStack.js';
 import { detectPython } from '../../deploy/dev/worker.js';
 import { configKey } from '../../core/sweep/config.js';
-import type { TrialRecord } from '../../workflows/sweepTypes.js';
+import type { TrialRecord } from '../../contracts/sweep.js';
 import { killService, restartServices, until } from '../support/chaos.js';
 import { runCli } from '../support/cli.js';
 import { trainerPids } from '../support/trainerProcesses.js';

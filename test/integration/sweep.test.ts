@@ -15,7 +15,7 @@ import { startTestStack, type TestStack } from '../../deploy/dev/testStack.js';
 import { detectPython } from '../../deploy/dev/worker.js';
 import { configKey } from '../../core/sweep/config.js';
 import { seededRandom } from '../../core/random.js';
-import type { TrialRecord } from '../../workflows/sweepTypes.js';
+import type { TrialRecord } from '../../contracts/sweep.js';
 import { runCli } from '../support/cli.js';
 import { repoRoot } from '../support/paths.js';
 import { trainerPids } from '../support/trainerProcesses.js';

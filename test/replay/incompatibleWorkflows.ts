@@ -3,7 +3,7 @@
  * test to show that replay catches such a change: every recorded pipeline history starts with the ingest activity.
  */
 import { sleep } from '@temporalio/workflow';
-import type { PipelineInput, PipelineResult } from '../../workflows/definitions.js';
+import type { PipelineInput, PipelineResult } from '../../contracts/pipeline.js';
 import { pipelineWorkflow as current } from '../../workflows/pipeline.js';
 
 export { sweepWorkflow } from '../../workflows/sweep.js';

@@ -3,7 +3,7 @@
  * MinIO, and the real (pure) TPE planner.
  */
 import { suggestTrial } from '../../activities/sweepPlanner.js';
-import type { TrialRecord } from '../../workflows/sweepTypes.js';
+import type { TrialRecord } from '../../contracts/sweep.js';
 
 export function memorySweepTable(name: string) {
   const records = new Map<number, TrialRecord>();

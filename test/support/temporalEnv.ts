@@ -4,7 +4,7 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureBinary } from '../../deploy/dev/binaries.js';
-import { searchAttributes } from '../../workflows/definitions.js';
+import { searchAttributes } from '../../contracts/pipeline.js';
 
 export async function createLocalTemporal(): Promise<TestWorkflowEnvironment> {
   const path = await ensureBinary('temporal');

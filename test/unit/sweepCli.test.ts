@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { renderLeaderboard } from '../../cli/commands/sweep.js';
-import type { Leaderboard, TrialRecord } from '../../workflows/sweepTypes.js';
+import type { Leaderboard, TrialRecord } from '../../contracts/sweep.js';
 
 function trial(n: number, status: TrialRecord['status'], objective: number | null, extra: Partial<TrialRecord> = {}): TrialRecord {
   return {

@@ -15,7 +15,7 @@ import type { JobRequest } from '../../activities/types.js';
 import { rootCauseMessage } from '../../core/errors.js';
 import { INFRASTRUCTURE_UNAVAILABLE } from '../../core/failures.js';
 import { loadPipelineYaml } from '../../core/spec/parse.js';
-import { progressQuery, searchAttributes, type PipelineResult } from '../../workflows/definitions.js';
+import { progressQuery, searchAttributes, type PipelineResult } from '../../contracts/pipeline.js';
 import { pipelineWorkflow } from '../../workflows/index.js';
 import { fakeActivities } from '../support/fakeActivities.js';
 import { workflowsPath } from '../support/paths.js';

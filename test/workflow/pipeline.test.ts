@@ -11,7 +11,7 @@ import type { Activities } from '../../activities/index.js';
 import type { JobRequest } from '../../activities/types.js';
 import { loadPipelineYaml } from '../../core/spec/parse.js';
 import { pipelineWorkflow } from '../../workflows/index.js';
-import { progressQuery, searchAttributes, type PipelineResult } from '../../workflows/definitions.js';
+import { progressQuery, searchAttributes, type PipelineResult } from '../../contracts/pipeline.js';
 import { fakeActivities, outcome, SUGGESTIONS } from '../support/fakeActivities.js';
 import { workflowsPath } from '../support/paths.js';
 import { createLocalTemporal } from '../support/temporalEnv.js';
