@@ -18,7 +18,7 @@ function currentLine(progress: RunProgress): { index: number; total: number; tex
   const index = Math.max(0, progress.stages.findIndex((stage) => stage.stage === progress.stage));
   const stage = progress.stages[index];
   const epochs = stage?.epoch !== undefined && stage.totalEpochs ? ` [${stage.epoch}/${stage.totalEpochs}]` : '';
-  return { index, total: progress.stages.length, text: `${progress.stage}${epochs}${stage?.detail ? ` · ${stage.detail}` : ''}` };
+  return { index, total: progress.stages.length, text: `${progress.stage}${epochs}${stage?.detail ? ` · ${stage.detail}` : ''}${stage?.retrying ? ` · retrying: ${stage.retrying}` : ''}` };
 }
 
 class BarDisplay implements ProgressDisplay {

@@ -33,6 +33,8 @@ export interface StageProgress {
   metrics?: Record<string, number | null>;
   epoch?: number;
   totalEpochs?: number;
+  /** The latest retry while the stage waits out an outage or retries its trainer, e.g. "storage … unavailable; retry 3 in 4 s". */
+  retrying?: string;
   startedAt?: string;
   finishedAt?: string;
 }

@@ -34,8 +34,15 @@ export class RunTracker {
     const entry = this.entry(stage);
     entry.status = status;
     entry.finishedAt = this.now().toISOString();
+    delete entry.retrying;
     if (detail) entry.detail = detail;
     if (metrics) entry.metrics = metrics;
+  }
+
+  /** A retry of the running stage (an outage waited out, or the trainer relaunched): visible until the stage ends. */
+  noteRetry(note: string): void {
+    const entry = this.progress.stages.find((candidate) => candidate.stage === this.progress.stage);
+    if (entry?.status === 'running') entry.retrying = note;
   }
 
   update(update: JobProgressUpdate): void {

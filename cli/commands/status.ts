@@ -59,7 +59,7 @@ export function registerStatusCommand(program: Command): void {
         console.log(`${view.runId} · ${view.execution}${view.pipeline ? ` · pipeline ${view.pipeline}` : ''}`);
         if (view.progress) {
           const table = newTable({ head: ['stage', 'status', 'detail'], wordWrap: true, colWidths: [12, 11, 80] });
-          for (const stage of view.progress.stages) table.push([stage.stage, stage.status, stage.detail ?? '']);
+          for (const stage of view.progress.stages) table.push([stage.stage, stage.status, [stage.detail, stage.retrying && `retrying: ${stage.retrying}`].filter(Boolean).join(' · ')]);
           console.log(table.toString());
           for (const gate of view.progress.gates) console.log(`  gate ${gate.gate.padEnd(11)} ${gate.passed ? 'passed' : 'FAILED'} · ${gate.explanation}`);
           const { lr } = view.progress;

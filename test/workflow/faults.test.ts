@@ -78,6 +78,35 @@ describe('infrastructure faults vs trainer failures (real dev server, fake activ
     assert.equal(trainCalls, 4, 'three outages, then the job that the fourth call adopted');
   });
 
+  test('GIVEN storage down while a stage runs WHEN it is retried THEN the progress query shows the retry on that stage, naming the service', async () => {
+    let trainCalls = 0;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const activities = fakeActivities({
+      runJob: async (request: JobRequest) => {
+        if (request.mode === 'train' && ++trainCalls === 1) throw storageDown();
+        // The retry waits here until the test has read the progress.
+        if (request.mode === 'train') await released;
+        return fakeActivities().runJob(request);
+      },
+    });
+    const id = 'faults-visible';
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: id, workflowsPath, activities });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(pipelineWorkflow, { taskQueue: id, workflowId: id, args: [{ spec: spec('{ retry: { maximumAttempts: 1 } }') }] });
+      let retrying: string | undefined;
+      for (let tries = 0; tries < 300 && !retrying; tries++) {
+        retrying = (await handle.query(progressQuery)).stages.find((stage) => stage.stage === 'train')?.retrying;
+        if (!retrying) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      release();
+      assert.match(retrying ?? '', /^storage at http:\/\/127\.0\.0\.1:9 unavailable \(.*\); retry 1 in 1 s, not counted against the trainer$/);
+      await handle.result();
+      const progress = await handle.query(progressQuery);
+      assert.equal(progress.stages.find((stage) => stage.stage === 'train')?.retrying, undefined, 'cleared when the stage ends');
+    });
+  });
+
   test('GIVEN a worker that stops heartbeating mid-job WHEN the heartbeat times out THEN the job is attached again, not counted as a trainer failure', async () => {
     let trainCalls = 0;
     const activities = fakeActivities({
