@@ -30,7 +30,6 @@ export const StoppedBecause = {
   Completed: 'completed',
   MaxFailedTrials: 'maxFailedTrials',
   Deadline: 'deadline',
-  GpuBudget: 'gpuBudget',
   Cancelled: 'cancelled',
 } as const;
 export type StoppedBecause = (typeof StoppedBecause)[keyof typeof StoppedBecause];
