@@ -30,10 +30,10 @@ export interface RunContext {
   jobs: ReturnType<typeof proxyActivities<Activities>>;
 }
 
-export function runContext(spec: PipelineSpec, tracker: RunTracker, onRetry?: (note: string) => void): RunContext {
+export function runContext(spec: PipelineSpec, tracker: RunTracker): RunContext {
   const infraWindowMs = durationMs(spec.trainer.infraRetryWindow);
   // Each retry shows on the running stage (progress query, `gauntlet status`): a run waiting out an outage says so.
-  const notes = { onRetry: onRetry ?? ((note: string) => tracker.noteRetry(note)) };
+  const notes = { onRetry: (note: string) => tracker.noteRetry(note) };
   // Short activities get short timeouts: if the worker dies during one, Temporal retries it after this, not later.
   // Their own errors get Temporal's retries; outages come back to the workflow's window (./resilience.ts).
   const quick = retrying(
