@@ -4,6 +4,7 @@
  */
 import { createGateActivities } from './gates.js';
 import { createIngest, type IngestDeps } from './ingest.js';
+import { createLabelingActivities } from './labeling.js';
 import { createWriteRunManifest, type ManifestDeps } from './manifest.js';
 import { createRunJob, type RunJobDeps } from './runJob.js';
 import { suggestTrial } from './sweepPlanner.js';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSweepTableActivities(deps),
     suggestTrial,
     ...createGateActivities(deps),
+    ...createLabelingActivities(deps),
   };
   // Outages (storage, Kubernetes API, network) reach the workflow named as such: it waits them out, never counting them.
   const wrap = reportingOutages as <F>(activity: F) => F;

@@ -45,8 +45,10 @@ export function createIngest(deps: IngestDeps) {
     try {
       const columns: Record<string, string> = { 'data.labelColumn': request.labelColumn };
       (request.ignoreColumns ?? []).forEach((name, i) => (columns[`data.ignoreColumns[${i}]`] = name));
-      labels = readCsvColumns(csv.toString('utf8'), columns).values[request.labelColumn] ?? [];
-      numClasses = classCount(labels);
+      // Rows waiting to be labeled have an empty label; only a labeling stage can fill them.
+      const allowEmpty = request.labeling ? [request.labelColumn] : [];
+      labels = readCsvColumns(csv.toString('utf8'), columns, { allowEmpty }).values[request.labelColumn] ?? [];
+      numClasses = labelClassCount(labels, request.labeling?.numClasses);
     } catch (error) {
       if (error instanceof CsvError) throw ApplicationFailure.nonRetryable(`${request.source}: ${error.message}`, FailureType.BadInput);
       throw error;
@@ -55,7 +57,8 @@ export function createIngest(deps: IngestDeps) {
     const splitJson = JSON.stringify(split);
     const splitSha = sha256(splitJson);
     const splitUri = await deps.store.putBytes(`datasets/${dataSha}/splits/${splitSha}.json`, splitJson, 'application/json');
-    const classes = [...new Set(labels)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const classes = [...new Set(labels.filter((label) => label !== ''))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const unlabeledRows = labels.flatMap((label, row) => (label === '' ? [row] : []));
     return {
       data: {
         uri: deps.store.uri(dataKey),
@@ -70,8 +73,21 @@ export function createIngest(deps: IngestDeps) {
       classes,
       counts: { train: split.train.length, valid: split.valid.length, test: split.test.length },
       splitSha256: splitSha,
+      ...(request.labeling ? { unlabeledRows } : {}),
     };
   }
+}
+
+/** K from the labels present; a labeling stage's class list fixes K (and every present label must be below it). */
+function labelClassCount(labels: readonly string[], fixed: number | undefined): number {
+  const present = labels.filter((label) => label !== '');
+  if (fixed === undefined) {
+    if (present.length === 0) throw new CsvError('data.labelColumn: no row has a label, so the classes are unknown: give label.classes');
+    return classCount(present);
+  }
+  const largest = present.length ? classCount([...present, '1']) - 1 : 0;
+  if (largest >= fixed) throw new CsvError(`data.labelColumn: label ${largest} is not one of the ${fixed} classes of label.classes`);
+  return fixed;
 }
 
 async function readSource(source: string, deps: IngestDeps): Promise<Buffer> {

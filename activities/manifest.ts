@@ -26,6 +26,7 @@ export function createWriteRunManifest(deps: ManifestDeps) {
     const { workflowExecution } = Context.current().info;
     const runId = workflowExecution?.workflowId ?? 'unknown';
     const artifacts: Record<string, string> = { data: request.ingest.data.uri, split: request.ingest.data.splitUri };
+    if (request.labeling) artifacts['label.provenance'] = request.labeling.provenanceUri;
     const jobs: Record<string, unknown> = {};
     for (const [stage, job] of Object.entries(request.jobs)) {
       for (const [name, uri] of Object.entries(job.result.artifacts)) artifacts[`${stage}.${name}`] = uri;
@@ -63,6 +64,9 @@ export function createWriteRunManifest(deps: ManifestDeps) {
       gates: request.gates,
       lrFinder: request.lr,
       sweep: request.sweep,
+      labeling: request.labeling
+        ? { ...request.labeling, humanCeiling: request.labeling.summary.humanCeiling.accuracy }
+        : null,
       jobs,
       artifacts,
       startedAt: request.startedAt,

@@ -58,6 +58,7 @@ export function buildJob(request: JobRequest, jobId: string, outputPrefix: strin
     ...(request.schedule !== undefined ? { schedule: request.schedule } : {}),
     ...(request.split !== undefined ? { split: request.split } : {}),
     ...(request.overfit !== undefined ? { overfit: request.overfit } : {}),
+    ...(request.label !== undefined ? { label: request.label } : {}),
   };
   return Job.parse(input);
 }

@@ -7,6 +7,7 @@ import type { GateVerdict, LrDecision } from '../core/progress.js';
 import type { LrRangeTestAnalysis, LrSuggestions } from '../core/lr/rangeTest.js';
 import type { OutputConversion } from '../core/oracle.js';
 import type { EpochMetrics } from './jobProgress.js';
+import type { LabelingSummary } from '../core/labeling/summary.js';
 
 export interface IngestRequest {
   /** `sklearn:digits` or `file:/absolute/path.csv` (the CLI makes file paths absolute). */
@@ -15,6 +16,8 @@ export interface IngestRequest {
   /** Columns the trainer must not read as features. @default [] */
   ignoreColumns?: string[];
   split: SplitOptions;
+  /** A labeling stage follows: rows may have an empty label, and `numClasses` (from label.classes) fixes K. */
+  labeling?: { numClasses?: number };
 }
 
 export interface IngestResult {
@@ -23,6 +26,8 @@ export interface IngestResult {
   classes: string[];
   counts: { train: number; valid: number; test: number };
   splitSha256: string;
+  /** Rows with an empty label (only when the request allowed them). */
+  unlabeledRows?: number[];
 }
 
 export interface JobRequest {
@@ -43,6 +48,8 @@ export interface JobRequest {
   checkpoint?: string | null;
   split?: SplitName;
   overfit?: { batchSize: number; lossThreshold: number; maxSteps: number };
+  /** label: the batch to label (core/spec/job.ts). */
+  label?: Job['label'];
   /** Failure reasons Temporal must not retry with the same request, because the caller has a better plan (e.g. OOMKilled in a sweep with an OOM fallback). */
   failFastOn?: string[];
   /** Which progress the job signals to its workflow. @default { live: true, epochs: 'all' } */
@@ -80,6 +87,11 @@ export interface ManifestRequest {
   gates: GateVerdict[];
   lr: LrDecision | null;
   sweep: { trials: number; completed: number; stopped: number; failed: number; best: unknown; tableUri: string | null; stoppedBecause: string; endReason: string } | null;
+  /**
+   * The labeling stage: agreement, the human ceiling (annotators' accuracy against the adjudicated labels, what
+   * evaluation compares a model with), and where the provenance of every label is (who, which copies, how settled).
+   */
+  labeling?: { provenanceUri: string; classes: string[]; sourceData: { uri: string; sha256: string }; summary: LabelingSummary } | null;
 }
 
 export interface OracleRequest {

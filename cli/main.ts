@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerDevCommands } from './commands/dev.js';
+import { registerLabelsCommands } from './commands/labels.js';
+import { registerLabelCommands } from './commands/label.js';
 import { registerLrCommands } from './commands/lr.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerDevCommands(program);
   registerLrCommands(program);
   registerSweepCommands(program);
+  registerLabelCommands(program);
+  registerLabelsCommands(program);
   return program;
 }
 

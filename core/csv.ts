@@ -16,7 +16,7 @@ export interface CsvColumns {
 }
 
 /** Reads the named columns; `fields` says which spec field named each column, for the error message. */
-export function readCsvColumns(text: string, columns: Record<string, string>): CsvColumns {
+export function readCsvColumns(text: string, columns: Record<string, string>, options: { allowEmpty?: readonly string[] } = {}): CsvColumns {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
   const headerLine = lines[0];
   if (headerLine === undefined) throw new CsvError('the CSV is empty');
@@ -36,7 +36,7 @@ export function readCsvColumns(text: string, columns: Record<string, string>): C
     if (cells.length !== header.length) throw new CsvError(`row ${row + 1}: ${cells.length} values, the header has ${header.length}`);
     for (const [name, index] of Object.entries(indexes)) {
       const value = (cells[index] ?? '').trim();
-      if (value === '') throw new CsvError(`row ${row + 1}: empty value in column ${JSON.stringify(name)}`);
+      if (value === '' && !options.allowEmpty?.includes(name)) throw new CsvError(`row ${row + 1}: empty value in column ${JSON.stringify(name)}`);
       values[name]?.push(value);
     }
   }

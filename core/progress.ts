@@ -52,7 +52,7 @@ export interface LrDecision {
 }
 
 export interface GateVerdict {
-  gate: 'oracle' | 'overfit';
+  gate: 'oracle' | 'overfit' | 'agreement';
   passed: boolean;
   /** Plain-English reason, shown in the CLI, the Temporal UI and the manifest. */
   explanation: string;

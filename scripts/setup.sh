@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Gauntlet's demo and tests need, skipping whatever is already there (a second run takes seconds):
-# Debian's Python stack for the reference trainer, npm dependencies, the TypeScript build, and the pinned
-# Temporal CLI and MinIO binaries built from Go modules into .cache/bin (see deploy/dev/binaries.ts).
+# Debian's Python stack for the reference trainer, Debian's Chromium for the browser tests, npm dependencies, the
+# TypeScript build, and the pinned Temporal CLI and MinIO binaries built from Go modules into .cache/bin (see
+# deploy/dev/binaries.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -10,15 +11,27 @@ for tool in node npm go; do
   command -v "$tool" >/dev/null || { say "missing $tool: install Node.js 20+, npm and Go 1.25+ first"; exit 1; }
 done
 
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+apt_updated=""
+
 # The reference trainer runs on Debian's python3 (torch, scikit-learn's offline digits, boto3 for MinIO).
 PY=/usr/bin/python3
 if ! "$PY" -c 'import torch, sklearn, boto3, numpy, pytest' 2>/dev/null; then
   command -v apt-get >/dev/null || { say "need python3 with torch, scikit-learn, boto3, pytest at $PY"; exit 1; }
   say "installing Debian's python3-torch, python3-sklearn, python3-boto3, python3-pytest (first run only)"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
+  $SUDO apt-get update -qq && apt_updated=1
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
     python3-torch python3-sklearn python3-boto3 python3-numpy python3-pytest >/dev/null
+fi
+
+# The browser tests drive Debian's Chromium through puppeteer-core, which downloads no browser of its own
+# (test/support/browser.ts; GAUNTLET_CHROMIUM points elsewhere).
+CHROMIUM=${GAUNTLET_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+  command -v apt-get >/dev/null || { say "need Chromium at $CHROMIUM (or set GAUNTLET_CHROMIUM)"; exit 1; }
+  say "installing Debian's chromium (first run only)"
+  [ -n "$apt_updated" ] || $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 fi
 
 # npm dependencies: reinstall only when the lock file changed.

@@ -1,3 +1,4 @@
 /** Every workflow the worker registers. */
 export { pipelineWorkflow } from './pipeline.js';
 export { sweepWorkflow } from './sweep.js';
+export { labelingWorkflow } from './labeling.js';

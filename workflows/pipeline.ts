@@ -12,6 +12,7 @@ import { RunTracker } from './runTracker.js';
 import type { JobOutcome } from '../activities/types.js';
 import type { SweepResult } from '../contracts/sweep.js';
 import * as stage from './stages.js';
+import { labelStage } from './labelStage.js';
 
 export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineResult> {
   const { spec } = input;
@@ -27,7 +28,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   const ctx = stage.runContext(spec, tracker);
 
   try {
-    const data = await stage.ingest(ctx);
+    const ingested = await stage.ingest(ctx);
+    const { data, labeling } = await labelStage(ctx, ingested);
     await stage.oracleGate(ctx, data);
     await stage.overfitGate(ctx, data);
     let checkpoint: string | undefined;
@@ -55,6 +57,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         ...(input.specFile ? { specFile: input.specFile } : {}),
         startedAt,
         ingest: data,
+        labeling: labeling ? { provenanceUri: labeling.provenanceUri, classes: labeling.classes, sourceData: { uri: ingested.data.uri, sha256: ingested.data.sha256 }, summary: labeling.summary } : null,
         jobs,
         sweep: sweep ? { trials: sweep.trials, completed: sweep.completed, stopped: sweep.stopped, failed: sweep.failed, best: sweep.best, tableUri: sweep.tableUri, stoppedBecause: sweep.stoppedBecause, endReason: sweep.endReason } : null,
         metrics: tracker.progress.metrics,

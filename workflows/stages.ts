@@ -17,9 +17,9 @@ import type { JobStage, PipelineSpec } from '../core/spec/pipeline.js';
 import type { RunTracker } from './runTracker.js';
 import { INFRASTRUCTURE_UNAVAILABLE } from '../core/failures.js';
 import { durationMs } from '../core/spec/duration.js';
-import { retrying } from './resilience.js';
+import { retrying, type RetryRules } from './resilience.js';
 
-export const STAGES = ['ingest', 'oracle', 'overfit', 'lr-find', 'train', 'sweep', 'evaluate', 'record'] as const;
+export const STAGES = ['ingest', 'label', 'oracle', 'overfit', 'lr-find', 'train', 'sweep', 'evaluate', 'record'] as const;
 const NON_RETRYABLE = ['BadInput', INFRASTRUCTURE_UNAVAILABLE];
 export const GATE_FAILED = 'GateFailed';
 
@@ -31,20 +31,33 @@ export interface RunContext {
 }
 
 export function runContext(spec: PipelineSpec, tracker: RunTracker): RunContext {
-  const infraWindowMs = durationMs(spec.trainer.infraRetryWindow);
+  const { retry } = spec.trainer;
   // Each retry shows on the running stage (progress query, `gauntlet status`): a run waiting out an outage says so.
-  const notes = { onRetry: (note: string) => tracker.noteRetry(note) };
-  // Short activities get short timeouts: if the worker dies during one, Temporal retries it after this, not later.
-  // Their own errors get Temporal's retries; outages come back to the workflow's window (./resilience.ts).
+  const proxies = activityProxies(spec, {
+    trainer: { maximumAttempts: retry.maximumAttempts, initialMs: durationMs(retry.initialInterval), coefficient: retry.backoffCoefficient, maximumMs: durationMs(retry.maximumInterval) },
+    onRetry: (note) => tracker.noteRetry(note),
+  });
+  return { spec, tracker, ...proxies };
+}
+
+/**
+ * Short activities get short timeouts: if the worker dies during one, Temporal retries it after this, not later;
+ * their own errors get Temporal's retries, outages come back to the workflow's window (./resilience.ts). Job
+ * activities get one Temporal attempt per call: the workflow tells the trainer's failures (counted under `trainer`)
+ * from outages (not counted).
+ */
+export function activityProxies(
+  spec: Pick<PipelineSpec, 'trainer'>,
+  rules: { trainer: NonNullable<RetryRules['trainer']>; onRetry: (note: string) => void },
+): Pick<RunContext, 'quick' | 'jobs'> {
+  const infraWindowMs = durationMs(spec.trainer.infraRetryWindow);
   const quick = retrying(
     proxyActivities<Activities>({
       startToCloseTimeout: '1m',
       retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
     }),
-    { kind: 'quick', infraWindowMs, progressMs: 2 * 60_000, ...notes },
+    { kind: 'quick', infraWindowMs, progressMs: 2 * 60_000, onRetry: rules.onRetry },
   );
-  const { retry } = spec.trainer;
-  // One Temporal attempt per call: the workflow tells the trainer's failures (counted) from outages (not counted).
   const jobs = retrying(
     proxyActivities<Activities>({
       startToCloseTimeout: spec.trainer.timeout,
@@ -53,20 +66,9 @@ export function runContext(spec: PipelineSpec, tracker: RunTracker): RunContext 
       // A cancelled job frees its GPU only once the process or Job has really stopped.
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     }),
-    {
-      kind: 'job',
-      infraWindowMs,
-      progressMs: durationMs(spec.trainer.heartbeatTimeout) + 60_000,
-      trainer: {
-        maximumAttempts: retry.maximumAttempts,
-        initialMs: durationMs(retry.initialInterval),
-        coefficient: retry.backoffCoefficient,
-        maximumMs: durationMs(retry.maximumInterval),
-      },
-      ...notes,
-    },
+    { kind: 'job', infraWindowMs, progressMs: durationMs(spec.trainer.heartbeatTimeout) + 60_000, trainer: rules.trainer, onRetry: rules.onRetry },
   );
-  return { spec, tracker, quick, jobs };
+  return { quick, jobs };
 }
 
 /** A failed gate stops the run with its explanation; the verdict is already on the tracker. */
@@ -106,6 +108,7 @@ export async function ingest({ spec, tracker, quick }: RunContext): Promise<Inge
       labelColumn: spec.data.labelColumn,
       ignoreColumns: [...spec.data.ignoreColumns, ...(targetColumn ? [targetColumn] : [])],
       split: spec.data.split,
+      ...(spec.label ? { labeling: spec.label.classes ? { numClasses: spec.label.classes.length } : {} } : {}),
     },
   ]);
   const { train, valid, test } = result.counts;

@@ -39,9 +39,15 @@ export function resolveDataSource(spec: PipelineSpec, specFile: string): Pipelin
   const folder = dirname(resolve(specFile));
   const { source } = spec.data;
   const data = source.startsWith('file:') ? { ...spec.data, source: `file:${resolveFrom(folder, source.slice('file:'.length))}` } : spec.data;
+  const resolveArgs = (argv: string[]) => argv.map((arg) => (looksLikePath(folder, arg) ? resolveFrom(folder, arg) : arg));
   const { command } = spec.trainer;
-  const trainer = command ? { ...spec.trainer, command: command.map((arg) => (looksLikePath(folder, arg) ? resolveFrom(folder, arg) : arg)) } : spec.trainer;
-  return { ...spec, data, trainer };
+  const trainer = command ? { ...spec.trainer, command: resolveArgs(command) } : spec.trainer;
+  // A labeler's command is relative to the pipeline file too.
+  const label = spec.label && {
+    ...spec.label,
+    annotators: spec.label.annotators.map((annotator) => (annotator.kind === 'job' && annotator.command ? { ...annotator, command: resolveArgs(annotator.command) } : annotator)),
+  };
+  return { ...spec, data, trainer, ...(label ? { label } : {}) };
 }
 
 function resolveFrom(folder: string, path: string): string {

@@ -22,7 +22,7 @@ export const JobExitCode = {
 } as const;
 export type JobExitCode = (typeof JobExitCode)[keyof typeof JobExitCode];
 
-export const JobMode = z.enum(['lr_range_test', 'train', 'overfit_check', 'evaluate', 'predict']);
+export const JobMode = z.enum(['lr_range_test', 'train', 'overfit_check', 'evaluate', 'predict', 'label']);
 export type JobMode = z.infer<typeof JobMode>;
 
 /** `s3://bucket/key` — the only way artifacts travel between stages. */
@@ -100,6 +100,20 @@ export const Job = z.strictObject({
       batchSize: z.number().int().min(1).default(32),
       lossThreshold: z.number().positive().default(0.05),
       maxSteps: z.number().int().min(1).default(300),
+    })
+    .optional(),
+  /**
+   * label: the batch to label. The batch file is JSON `{"batch": n, "items": [row indices of data.uri]}`; the job writes
+   * `<output.prefix>labels.json` = `{"annotator", "batch", "labels": [{"item": row, "label": class name}]}` and names
+   * it as the `labels` artifact of result.json.
+   */
+  label: z
+    .strictObject({
+      batchUri: S3Uri,
+      batch: z.number().int().min(0),
+      annotator: z.string().min(1),
+      /** Class names; index i is class i of data.labelColumn. */
+      classes: z.array(z.string().min(1)).min(2),
     })
     .optional(),
   /** Device preference; `auto` picks CUDA when present. */

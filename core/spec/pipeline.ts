@@ -8,6 +8,7 @@ import { KubernetesSpec } from './kubernetes.js';
 import { SweepSpec, sweepContextIssues } from '../sweep/spec.js';
 import { ConstantSchedule, Hyperparameters, JobMode, OneCycleSchedule, RangeTestSchedule, SplitName } from './job.js';
 import { missingModes, requiredModes } from './modes.js';
+import { LabelSpec } from './labeling.js';
 
 export const PIPELINE_API_VERSION = 'gauntlet.dev/v1';
 
@@ -139,7 +140,7 @@ export const GoalSpec = z
 export const ExecutorName = z.enum(['local', 'kubernetes']);
 export type ExecutorName = z.infer<typeof ExecutorName>;
 /** Stages that run jobs, and so can choose their executor. */
-export const JobStage = z.enum(['overfit', 'lr-find', 'train', 'evaluate']);
+export const JobStage = z.enum(['label', 'overfit', 'lr-find', 'train', 'evaluate']);
 export type JobStage = z.infer<typeof JobStage>;
 
 export const PipelineSpec = z
@@ -153,6 +154,8 @@ export const PipelineSpec = z
     stageExecutors: z.partialRecord(JobStage, ExecutorName).default({}),
     kubernetes: KubernetesSpec.optional(),
     data: DataSpec,
+    /** Labeling before anything trains: annotator jobs and people, double labeling, the agreement gate. */
+    label: LabelSpec.optional(),
     trainer: TrainerSpec.prefault({}),
     gates: GatesSpec.prefault({}),
     train: TrainSpec,

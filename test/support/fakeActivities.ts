@@ -44,6 +44,7 @@ export function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequ
         return { ...result, result: { ...result.result, details: { passed: true } } };
       }
       if (request.mode === 'lr_range_test') return outcome(request, { steps: 90 }, { curve: 's3://gauntlet/runs/r/lr-find/lr_curve.json' });
+      if (request.mode === 'label') return outcome(request, { items: 1 }, { labels: `s3://gauntlet/runs/r-label/${request.stage}/labels.json` });
       if (request.mode === 'train') return outcome(request, { val_accuracy: 0.95 }, { checkpoint: 's3://gauntlet/runs/r/train/checkpoints/epoch-0003.pt' });
       return outcome(request, { accuracy: 0.93, loss: 0.2, n: 15 });
     },
@@ -54,6 +55,12 @@ export function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequ
       analysisUri: 's3://gauntlet/runs/r/lr-find/lr_analysis.json', plotUri: 's3://gauntlet/runs/r/lr-find/lr_curve.svg',
     }),
     scoreFinalOutputs: async () => ({ accuracy: 0.93, n: 15, errors: 1 }),
+    publishLabelBatches: async ({ batches }) => Object.fromEntries(batches.map((batch) => [batch.id, `s3://gauntlet/runs/r-label/labeling/batches/${batch.id}.json`])),
+    readJobLabels: async ({ items }) => items.map((item) => ({ item, label: '0' })),
+    applyLabels: async ({ settled }) => ({
+      ingest: { ...INGEST, rows: settled.filter((item) => item.label !== null).length },
+      provenanceUri: 's3://gauntlet/runs/r-label/labeling/provenance.json',
+    }),
     ...memorySweepTable(sweepId).activities,
     ...overrides,
   };

@@ -71,7 +71,7 @@ describe('pipeline workflow (real dev server, fake activities)', () => {
     assert.equal(requests[3]?.split, 'test');
     assert.equal(progress.status, 'succeeded');
     assert.deepEqual(progress.stages.map((stage) => [stage.stage, stage.status]), [
-      ['ingest', 'succeeded'], ['oracle', 'succeeded'], ['overfit', 'succeeded'], ['lr-find', 'succeeded'],
+      ['ingest', 'succeeded'], ['label', 'skipped'], ['oracle', 'succeeded'], ['overfit', 'succeeded'], ['lr-find', 'succeeded'],
       ['train', 'succeeded'], ['sweep', 'skipped'], ['evaluate', 'succeeded'], ['record', 'succeeded'],
     ]);
     assert.deepEqual(progress.gates.map((gate) => [gate.gate, gate.passed]), [['oracle', true], ['overfit', true]]);
@@ -101,7 +101,7 @@ describe('pipeline workflow (real dev server, fake activities)', () => {
     assert.equal(calls, 1);
     assert.equal(progress.status, 'failed');
     assert.match(progress.error ?? '', /exit 2/);
-    assert.deepEqual(progress.stages.map((stage) => stage.status), ['succeeded', 'succeeded', 'failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    assert.deepEqual(progress.stages.map((stage) => stage.status), ['succeeded', 'skipped', 'succeeded', 'failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
     assert.equal(description.typedSearchAttributes.get(searchAttributes.status), 'failed');
   });
 

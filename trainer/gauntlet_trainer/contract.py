@@ -27,7 +27,10 @@ ENV_STORAGE_REGION = "GAUNTLET_STORAGE_REGION"
 # Seconds a storage read or write is retried, with backoff, while the endpoint is unreachable. @default 900
 ENV_STORAGE_RETRY_SECONDS = "GAUNTLET_STORAGE_RETRY_SECONDS"
 
-MODES = ("lr_range_test", "train", "overfit_check", "evaluate", "predict")
+# The modes that fit a model on the job's data (what a Learner implements), and every mode of the contract: `label`
+# (annotate one batch of rows, see _LABEL below) is a labeling job, not a training one.
+TRAINING_MODES = ("lr_range_test", "train", "overfit_check", "evaluate", "predict")
+MODES = TRAINING_MODES + ("label",)
 SPLITS = ("train", "valid", "test")
 
 _S3_URI = s.string(pattern=r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S*", pattern_message="must be an s3://bucket/key URI")
@@ -78,6 +81,17 @@ _OVERFIT = s.strict_object({
     "maxSteps": (s.number(integer=True, ge=1), OVERFIT_DEFAULTS["maxSteps"]),
 })
 
+# label: the batch to label. The file at batchUri is JSON `{"batch": n, "items": [row indices of data.uri]}`; the job
+# writes `<output.prefix>labels.json` = `{"annotator", "batch", "labels": [{"item": row, "label": class name}]}` and
+# names it as the `labels` artifact of result.json. Required when mode is `label` (validate_job checks it).
+_LABEL = s.strict_object({
+    "batchUri": (_S3_URI, s.REQUIRED),
+    "batch": (s.number(integer=True, ge=0), s.REQUIRED),
+    "annotator": (s.string(min_len=1), s.REQUIRED),
+    "classes": (s.refine(s.array(s.string(min_len=1)), lambda v: len(v) >= 2, "must have at least 2 class names"),
+                s.REQUIRED),  # index i is class i of data.labelColumn
+})
+
 _JOB = s.strict_object({
     "contract": (s.literal(CONTRACT_VERSION), s.REQUIRED),
     "jobId": (s.string(pattern=r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", pattern_message="must be a DNS-1123 label"),
@@ -93,13 +107,17 @@ _JOB = s.strict_object({
     "checkpoint": (s.nullable(_S3_URI), None),
     "split": (s.enum(*SPLITS), "valid"),
     "overfit": (_OVERFIT, s.OPTIONAL),
+    "label": (_LABEL, s.OPTIONAL),
     "device": (s.enum("auto", "cpu", "cuda"), "auto"),
 })
 
 
 def validate_job(document) -> dict:
     """Validate a parsed job document; raises BadInput naming the first offending field."""
-    return _JOB(document, "")
+    job = _JOB(document, "")
+    if job["mode"] == "label" and job["label"] is None:
+        raise BadInput("label", "mode 'label' needs the label block {batchUri, batch, annotator, classes}")
+    return job
 
 
 def validate_schedule(schedule) -> dict:

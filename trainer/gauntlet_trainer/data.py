@@ -36,14 +36,46 @@ class Dataset:
 
 def load_dataset(store, data: dict, require_labels: bool = True) -> Dataset:
     """`data` is the job's validated `data` block."""
-    raw = _get(store, data["uri"], "data.uri")
-    actual = hashlib.sha256(raw).hexdigest()
-    if actual != data["sha256"]:
-        raise BadInput("data.sha256", f"{data['uri']} has sha256 {actual}, the job expects {data['sha256']}")
+    raw = read_data(store, data)
     features, labels, names = parse_csv(raw, data["labelColumn"], data["numClasses"], require_labels,
                                         ignore=data.get("ignoreColumns", []))
     splits = parse_splits(_get(store, data["splitUri"], "data.splitUri"), len(labels))
     return Dataset(features, labels, names, splits)
+
+
+def read_data(store, data: dict) -> bytes:
+    """The bytes of `data.uri`, checked against `data.sha256` (a missing object or a mismatch is BadInput)."""
+    raw = _get(store, data["uri"], "data.uri")
+    actual = hashlib.sha256(raw).hexdigest()
+    if actual != data["sha256"]:
+        raise BadInput("data.sha256", f"{data['uri']} has sha256 {actual}, the job expects {data['sha256']}")
+    return raw
+
+
+def csv_column(raw: bytes, column: str, field: str) -> list:
+    """The cells of one CSV column as strings, one per data row, rows counted as parse_csv counts them (empty lines
+    skipped): index i is row i of the data set. `field` is the job field named when the column is missing."""
+    header, rows = _csv_rows(raw)
+    if column not in header:
+        raise BadInput(field, f"column {column!r} is not in the CSV header (columns: {describe(header)})")
+    at = header.index(column)
+    return [row[at] for _, row in rows]
+
+
+def _csv_rows(raw: bytes):
+    """(header, [(CSV line number, fields)]) with empty lines skipped and every row as wide as the header."""
+    try:
+        reader = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
+        header = next(reader, None)
+        rows = [(line, row) for line, row in enumerate(reader, start=2) if row]
+    except UnicodeDecodeError as error:
+        raise BadInput("data.uri", f"CSV is not UTF-8: {error}") from None
+    if not header:
+        raise BadInput("data.uri", "CSV is empty (a header row is required)")
+    for line, row in rows:
+        if len(row) != len(header):
+            raise BadInput("data.uri", f"CSV line {line} has {len(row)} fields, the header has {len(header)}")
+    return header, rows
 
 
 def _get(store, uri, field):

@@ -31,7 +31,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from . import schema as s
-from .contract import MODES, OVERFIT_DEFAULTS, validate_schedule
+from .contract import OVERFIT_DEFAULTS, TRAINING_MODES, validate_schedule
 from .data import MISSING_LABEL, load_dataset
 from .errors import BadInput
 from .lr_finder import lr_range_test
@@ -39,7 +39,7 @@ from .runner import check_modes, run, unsupported_mode
 from .torch_utils import capture_rng_state, epoch_generator, make_deterministic, restore_rng_state, scheduler_state
 
 CHECKPOINT_FORMAT = "gauntlet-learner/1"
-ALL_MODES = MODES
+ALL_MODES = TRAINING_MODES  # every mode a Learner implements (not `label`: labeling is a command trainer's job)
 FLUSH_EVERY = 50  # steps between rewrites of events.jsonl in step-based modes
 CURVE_INLINE_MAX = 500  # longer overfit curves go to an artifact instead of details
 PREDICT_BATCH = 1024
@@ -323,7 +323,8 @@ class Learner:
         lr_range_test, overfit_check; ctx.mode says which), e.g. augmentation drawing from ctx.generator.
     metrics: {name: fn(outputs, labels) -> float}, reported as val_<name> per epoch in train, <name> in evaluate.
     check_hyperparameters(hp): raise BadInput for combinations the schema cannot express.
-    modes: the modes this trainer accepts (default all five); any other exits 2 naming the mode.
+    modes: the modes this trainer accepts (default all five training modes; never `label`); any other exits 2 naming
+        the mode.
     mixed_precision: False, True (float16 autocast + GradScaler) or "bfloat16"; CUDA only, a no-op on CPU.
     callbacks: Callback instances (before_epoch / after_step / after_epoch).
     """
@@ -361,6 +362,10 @@ class Learner:
             self.modes = check_modes(modes)
         except BadInput as error:  # a mistake in the script, not in a job
             raise ValueError(error.message) from None
+        beyond = [m for m in self.modes if m not in ALL_MODES]
+        if beyond:
+            raise ValueError(f"a Learner implements {', '.join(ALL_MODES)}; it cannot declare {', '.join(beyond)} "
+                             f"(write that mode as a main(session) run by gauntlet_trainer.run)")
         Precision(mixed_precision, torch.device("cpu"))  # validates the setting now, not at the first job
         self.mixed_precision = mixed_precision
         self.callbacks = list(callbacks)
