@@ -186,7 +186,7 @@ function labelJob(input: LabelingInput, annotator: JobAnnotatorSpec, batch: Labe
   const { command: _command, modes: _modes, ...trainer } = spec.trainer;
   return {
     // A new job per attempt: a crash is not replayed by a retry that adopts the same job.
-    stage: `label-b${batch.id}-a${attempt}`,
+    stage: `b${batch.id}-a${attempt}`,
     pipeline: spec.name,
     executor,
     ...(executor === 'kubernetes' && spec.kubernetes ? { kubernetes: spec.kubernetes } : {}),

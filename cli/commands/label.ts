@@ -110,11 +110,12 @@ export function registerLabelCommands(program: Command): void {
     .description('batches (open, leased to whom and until when, done), throughput per annotator, agreement so far')
     .argument('<run>', 'run id')
     .option('--json', 'print the status as JSON')
-    .action(async (run: string, options: { json?: boolean }) => {
+    .option('--all', 'list every batch (by default: those not done, or done after failed attempts)')
+    .action(async (run: string, options: { json?: boolean; all?: boolean }) => {
       await withClient(cliContext(), async (client) => {
         const status = await labeling(client, run, (handle) => handle.query(labelingStatusQuery));
         if (options.json) console.log(JSON.stringify(status, null, 2));
-        else printLabelingStatus(run, status);
+        else printLabelingStatus(run, status, options.all ?? false);
       });
     });
 }

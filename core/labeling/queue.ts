@@ -7,7 +7,9 @@
  * - An annotator never labels the same item twice: not both copies of a double-labeled batch, not a dispute about
  *   a copy they labeled, also after a reassignment.
  * - An expired lease puts the batch back with the annotator excluded from it; a failed job puts it back after a
- *   backoff. After `maxAttempts` attempts, or when no annotator is left who may take it, it is unlabelable.
+ *   backoff, for another annotator while there is one who may take it and has not failed it (a labeler that
+ *   crashes on a batch may well crash on it again). After `maxAttempts` attempts, or when no annotator is left who
+ *   may take it, it is unlabelable.
  */
 import { backoffMs, type BackoffPolicy } from '../failures.js';
 import type { BatchRole, PlannedBatch } from './plan.js';
@@ -104,9 +106,16 @@ export class LabelQueue {
   nextFor(annotator: string, now: number): LabelBatch | null {
     const rank: Record<BatchRole, number> = { adjudication: 0, copy: 1, single: 2 };
     const candidates = this.state.batches
-      .filter((batch) => batch.status === 'open' && batch.notBefore <= now && this.refusal(batch, annotator) === null)
+      .filter((batch) => batch.status === 'open' && batch.notBefore <= now && this.refusal(batch, annotator) === null && !this.leftToOthers(batch, annotator))
       .sort((a, b) => rank[a.role] - rank[b.role] || a.id - b.id);
     return candidates[0] ?? null;
+  }
+
+  /** A batch this annotator failed waits for someone who may take it and has not failed it, while there is one. */
+  private leftToOthers(batch: LabelBatch, annotator: string): boolean {
+    const failed = new Set(batch.attempts.filter((attempt) => attempt.outcome === 'failed').map((attempt) => attempt.annotator));
+    if (!failed.has(annotator)) return false;
+    return this.rules.annotators.some((name) => !failed.has(name) && this.refusal(batch, name) === null);
   }
 
   lease(id: number, annotator: string, now: number, leaseExpiresAt: number | null): LabelAttempt {

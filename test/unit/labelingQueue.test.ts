@@ -91,17 +91,31 @@ describe('label queue', () => {
     queue.fail(1, 'a', 10, 'failed', 'exit 1');
     assert.equal(queue.nextFor('a', 10), null, 'backing off');
     assert.equal(queue.nextWakeAt(10), 1010);
-    assert.equal(queue.nextFor('a', 1010)?.id, 1, 'the same job annotator may retry a crash');
-    queue.lease(1, 'a', 1010, null);
-    queue.fail(1, 'a', 1020, 'failed', 'malformed labels');
-    queue.lease(1, 'b', 5000, null);
-    queue.fail(1, 'b', 5010, 'failed', 'exit 1 again');
+    assert.equal(queue.nextFor('a', 1010), null, 'left to annotators who have not failed it');
+    assert.equal(queue.nextFor('b', 1010)?.id, 1);
+    queue.lease(1, 'b', 1010, null);
+    queue.fail(1, 'b', 1015, 'failed', 'exit 1');
+    queue.lease(1, 'c', 4000, null);
+    queue.fail(1, 'c', 4005, 'failed', 'malformed labels');
     assert.equal(queue.batch(1)!.status, 'unlabelable');
-    assert.match(queue.batch(1)!.reason!, /3 attempts failed \(label.maxAttempts 3\); last: exit 1 again/);
+    assert.match(queue.batch(1)!.reason!, /3 attempts failed \(label.maxAttempts 3\); last: malformed labels/);
+  });
+
+  test('GIVEN a single job annotator WHEN it fails a batch THEN it retries that batch itself after the backoff', () => {
+    const queue = new LabelQueue(initialQueue(planBatches(items(3), { batchSize: 3, overlap: { fraction: 0, min: 0 }, seed: 1 })), rules({ annotators: ['a', 'b'] }));
+    queue.lease(1, 'a', 0, null);
+    queue.fail(1, 'a', 10, 'failed', 'exit 1');
+    assert.equal(queue.nextFor('a', 1010), null, 'b has not failed it');
+    queue.lease(1, 'b', 1010, null);
+    queue.fail(1, 'b', 1020, 'failed', 'exit 1');
+    assert.equal(queue.nextFor('a', 1020 + 2000)?.id, 1, 'everyone who may take it has failed it: the same annotators retry');
+    queue.lease(1, 'a', 1010, null);
+    queue.fail(1, 'a', 5010, 'failed', 'exit 1 again');
+    assert.equal(queue.batch(1)!.status, 'unlabelable');
     assert.deepEqual(queue.batch(1)!.attempts.map((attempt) => [attempt.attempt, attempt.annotator, attempt.outcome]), [
       [1, 'a', 'failed'],
-      [2, 'a', 'failed'],
-      [3, 'b', 'failed'],
+      [2, 'b', 'failed'],
+      [3, 'a', 'failed'],
     ]);
     assert.ok(queue.finished);
     assert.deepEqual(settleItems(queue.state, 'drop').map((item) => item.settlement), ['unlabelable', 'unlabelable', 'unlabelable']);
