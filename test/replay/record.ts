@@ -2,7 +2,9 @@
  * Records the workflow histories that test/replay/replay.test.ts replays against the current workflow code, so a
  * change that would break runs already in flight (a non-deterministic change) fails CI instead of production.
  *
- *   npm run build && node dist/test/replay/record.js        (writes test/replay/histories/*.history)
+ *   npm run build && node dist/test/replay/record.js [SCENARIO…]   (writes test/replay/histories/*.history)
+ *
+ * Name scenarios to record only those (a new scenario), leaving the others' histories as they were recorded.
  *
  * Re-record only when a change is meant to be incompatible AND no run of the old code can still be in flight (see
  * README "Changing workflow code"); otherwise use `patched()`. The scenarios run on a real dev server with the
@@ -54,7 +56,10 @@ async function save(name: string, handle: WorkflowHandle): Promise<void> {
   }
 }
 
+const only = process.argv.slice(2);
+
 async function scenario(name: string, activities: Activities, start: (taskQueue: string) => Promise<WorkflowHandle>, extraIds: string[] = []): Promise<void> {
+  if (only.length > 0 && !only.includes(name)) return;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: name, workflowsPath, activities });
   await worker.runUntil(async () => {
     const handle = await start(name);
@@ -147,6 +152,37 @@ try {
     ),
     startPipeline('sweep', sweepSpec),
     ['sweep-sweep'],
+  );
+
+  // Labeling by annotator jobs: a malformed batch retried by someone else, a dispute settled by a third annotator.
+  const malformed = new Set<string>();
+  await scenario(
+    'labeling',
+    fakeActivities({
+      runJob: async (request: JobRequest) => {
+        if (request.mode !== 'label') return fakeActivities().runJob(request);
+        return outcome(request, { items: 1 }, { labels: `s3://gauntlet/runs/labeling-label/${request.stage}/labels.json#${request.label?.annotator}` });
+      },
+      readJobLabels: async ({ labelsUri, items, batch }) => {
+        const annotator = labelsUri.split('#')[1] ?? '';
+        if (annotator === 'flaky' && !malformed.has(labelsUri)) {
+          malformed.add(labelsUri);
+          throw ApplicationFailure.nonRetryable(`batch ${batch}: malformed labels:\nitem ${items[0]}: not a class (got "sevn")`, 'MalformedLabels');
+        }
+        return items.map((item) => ({ item, label: String(annotator === 'sloppy' && item % 7 === 0 ? (item + 1) % 10 : item % 10) }));
+      },
+    }),
+    startPipeline(
+      'labeling',
+      spec(`label:
+  items: all
+  batchSize: 25
+  annotators: [ { name: careful, kind: job }, { name: sloppy, kind: job }, { name: flaky, kind: job } ]
+  overlap: { fraction: 0.5 }
+  retry: { initialInterval: 100ms }
+  gate: { min: 0.5 }`, '{ epochs: 2, schedule: { kind: one_cycle, maxLr: 0.05 } }'),
+    ),
+    ['labeling-label'],
   );
 } finally {
   await env.teardown();
