@@ -92,6 +92,7 @@ function labelClassCount(labels: readonly string[], fixed: number | undefined): 
 
 async function readSource(source: string, deps: IngestDeps): Promise<Buffer> {
   if (source.startsWith('sklearn:')) return deps.exportBuiltinDataset(source.slice('sklearn:'.length));
+  if (source.startsWith('demo:')) return deps.exportBuiltinDataset(source.slice('demo:'.length));
   const path = source.slice('file:'.length);
   try {
     return await readFile(path);

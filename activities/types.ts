@@ -26,6 +26,11 @@ export interface IngestResult {
   classes: string[];
   counts: { train: number; valid: number; test: number };
   splitSha256: string;
+  /**
+   * K-fold (data.split.kind kfold): one split manifest per fold ({train: the other folds, valid: this fold, test});
+   * `data.splitUri` then trains on every non-test row (valid empty) for the final model.
+   */
+  folds?: Array<{ splitUri: string; splitSha256: string; counts: { train: number; valid: number; test: number } }>;
   /** Rows with an empty label (only when the request allowed them). */
   unlabeledRows?: number[];
 }

@@ -1,6 +1,7 @@
 /** The `gauntlet` command. Every failure is one clear line and a non-zero exit code, never a stack trace. */
 import { Command, CommanderError } from 'commander';
 import { registerCancelCommand } from './commands/cancel.js';
+import { registerDataCommands } from './commands/data.js';
 import { registerDevCommands } from './commands/dev.js';
 import { registerLabelsCommands } from './commands/labels.js';
 import { registerLabelCommands } from './commands/label.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerSweepCommands(program);
   registerLabelCommands(program);
   registerLabelsCommands(program);
+  registerDataCommands(program);
   return program;
 }
 

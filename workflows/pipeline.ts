@@ -13,6 +13,7 @@ import type { JobOutcome } from '../activities/types.js';
 import type { SweepResult } from '../contracts/sweep.js';
 import * as stage from './stages.js';
 import { labelStage } from './labelStage.js';
+import { kfoldStage } from './kfoldStage.js';
 
 export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineResult> {
   const { spec } = input;
@@ -39,6 +40,13 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       const maxLrByGroup = await stage.findSweepLearningRates(ctx, data);
       sweep = await stage.sweepStage(ctx, data, maxLrByGroup);
       checkpoint = sweep.best?.checkpoint;
+    } else if (spec.data.split.kind === 'kfold') {
+      tracker.skip('sweep', 'no sweep in the spec');
+      const schedule = await stage.findLearningRate(ctx, data);
+      const cv = await kfoldStage(ctx, data, schedule);
+      cv.folds.forEach((fold, i) => (jobs[`fold-${i + 1}`] = fold));
+      jobs.train = cv.final;
+      checkpoint = cv.final.result.artifacts.checkpoint;
     } else {
       tracker.skip('sweep', 'no sweep in the spec');
       const schedule = await stage.findLearningRate(ctx, data);

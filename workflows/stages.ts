@@ -77,7 +77,7 @@ function stopAtGate(verdict: GateVerdict): never {
 }
 
 /** A sweep trial's stage: `trial-<n>`; it runs where the train stage runs. */
-export type TrialStage = `trial-${number}` | `lr-find-${number}`;
+export type TrialStage = `trial-${number}` | `lr-find-${number}` | `fold-${number}`;
 
 export function job(
   ctx: Pick<RunContext, 'spec'>,
@@ -85,7 +85,7 @@ export function job(
   request: Omit<JobRequest, 'trainer' | 'data' | 'seed' | 'pipeline' | 'executor'> & { stage: JobStage | TrialStage; seed?: number },
 ): JobRequest {
   const { spec } = ctx;
-    const base: JobStage = request.stage.startsWith('trial-') ? 'train' : request.stage.startsWith('lr-find') ? 'lr-find' : (request.stage as JobStage);
+  const base: JobStage = /^(trial|fold)-/.test(request.stage) ? 'train' : request.stage.startsWith('lr-find') ? 'lr-find' : (request.stage as JobStage);
   const executor = spec.stageExecutors[base] ?? spec.executor;
   return {
     trainer: spec.trainer,
@@ -232,10 +232,10 @@ export async function findLearningRate(
   return { ...schedule, maxLr: decision.maxLr };
 }
 
-export async function train(ctx: RunContext, data: IngestResult, schedule: Schedule): Promise<JobOutcome> {
+export async function train(ctx: RunContext, data: IngestResult, schedule: Schedule, started = false): Promise<JobOutcome> {
   const { spec, tracker, jobs } = ctx;
   const { epochs, batchSize, hyperparameters } = spec.train;
-  tracker.start('train', `${epochs} epochs · ${describeSchedule(schedule)}`);
+  if (!started) tracker.start('train', `${epochs} epochs · ${describeSchedule(schedule)}`);
   const outcome = await jobs.runJob.executeWithOptions(
     { summary: `train · ${epochs} epochs · batch ${batchSize} · ${describeSchedule(schedule)}` },
     [job(ctx, data, { stage: 'train', mode: 'train', epochs, batchSize, hyperparameters, schedule })],
@@ -276,7 +276,7 @@ export async function evaluate(ctx: RunContext, data: IngestResult, checkpoint: 
   return { outcome, metrics, headline };
 }
 
-function summarizeJob(job: JobOutcome): string {
+export function summarizeJob(job: JobOutcome): string {
   const metrics = Object.entries(job.result.metrics)
     .filter(([, value]) => value !== null)
     .map(([name, value]) => `${name} ${Number(value).toFixed(4)}`);

@@ -9,6 +9,7 @@ import { SweepSpec, sweepContextIssues } from '../sweep/spec.js';
 import { ConstantSchedule, Hyperparameters, JobMode, OneCycleSchedule, RangeTestSchedule, SplitName } from './job.js';
 import { missingModes, requiredModes } from './modes.js';
 import { LabelSpec } from './labeling.js';
+import { ChecksSpec } from './checks.js';
 
 export const PIPELINE_API_VERSION = 'gauntlet.dev/v1';
 
@@ -17,22 +18,39 @@ export const PipelineName = z
   .string()
   .regex(/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, 'must be lower-case letters, digits and dashes, start with a letter, at most 40 characters');
 
-/** `sklearn:digits` (exported by the trainer's Python), or `file:path/to/data.csv` (relative to the pipeline file). */
+/**
+ * `sklearn:digits` (exported by the trainer's Python), `demo:digits-leak` (digits with a trap for the data checks:
+ * also digits-augmented, digits-shifted), or `file:path/to/data.csv` (relative to the pipeline file).
+ */
 export const DataSource = z
   .string()
-  .regex(/^(sklearn:(digits|breast_cancer)|file:.+)$/, 'must be "sklearn:digits", "sklearn:breast_cancer" or "file:<path to a CSV>"');
+  .regex(
+    /^(sklearn:(digits|breast_cancer)|demo:(digits-leak|digits-augmented|digits-shifted)|file:.+)$/,
+    'must be "sklearn:digits", "sklearn:breast_cancer", "demo:digits-leak", "demo:digits-augmented", "demo:digits-shifted" or "file:<path to a CSV>"',
+  );
 
 export const SplitSpec = z
   .strictObject({
-    valid: z.number().gt(0).lt(1).default(0.15),
+    /** `holdout`: train / valid / test; `kfold`: a held-out test split, then `folds` folds each validated once. */
+    kind: z.enum(['holdout', 'kfold']).default('holdout'),
+    /** Rows sharing this column's value (a person, a patient, a source image) never sit in two splits. */
+    groupColumn: z.string().min(1).optional(),
+    /** Holdout only (default 0.15); in k-fold each fold is the validation split once. */
+    valid: z.number().gt(0).lt(1).optional(),
     test: z.number().gt(0).lt(1).default(0.15),
+    folds: z.number().int().min(2).max(20).default(5),
     seed: z.number().int().min(0).default(0),
     stratify: z.boolean().default(true),
   })
-  .refine((split) => split.valid + split.test < 0.9, {
-    message: 'valid + test must leave at least 10% of the data for training',
-    path: ['test'],
-  });
+  .superRefine((split, ctx) => {
+    if (split.kind === 'kfold' && split.valid !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['valid'], message: 'is not used with kind "kfold": each fold is the validation split once (remove it, or use kind "holdout")', input: split.valid });
+    }
+    if ((split.valid ?? 0.15) + split.test >= 0.9 && split.kind === 'holdout') {
+      ctx.addIssue({ code: 'custom', path: ['test'], message: 'valid + test must leave at least 10% of the data for training', input: split.test });
+    }
+  })
+  .transform((split) => ({ ...split, valid: split.kind === 'holdout' ? (split.valid ?? 0.15) : 0 }));
 
 export const DataSpec = z.strictObject({
   source: DataSource,
@@ -96,6 +114,14 @@ export const TrainSpec = z.strictObject({
   hyperparameters: Hyperparameters.default({}),
   schedule: z.discriminatedUnion('kind', [PipelineOneCycle, ConstantSchedule]),
   lrFind: LrFindSpec.optional(),
+  /** With `data.split.kind: kfold`: folds trained at once, and the model evaluated on the test split. */
+  kfold: z
+    .strictObject({
+      concurrency: z.number().int().min(1).max(64).default(2),
+      /** `retrain`: one more job on all non-test rows with the same settings; `bestFold`: the best fold's model. */
+      final: z.enum(['retrain', 'bestFold']).default('retrain'),
+    })
+    .prefault({}),
 });
 
 /** Gates that stop a run before it spends training time. */
@@ -123,10 +149,20 @@ export const OutputSpec = z.strictObject({
   targetColumn: z.string().min(1).optional(),
 });
 
+/** How precisely the test split must measure the metric: a Wilson interval no wider than ±halfWidth. */
+export const PrecisionSpec = z.strictObject({
+  halfWidth: z.number().gt(0).lt(0.5),
+  confidence: z.number().gt(0).lt(1).default(0.95),
+  /** The accuracy expected: the goal's min when the goal is on accuracy, else 0.5 (the widest interval). */
+  expected: z.number().gt(0).lt(1).optional(),
+  onFail: z.enum(['stop', 'warn']).default('stop'),
+});
+
 export const EvaluateSpec = z.strictObject({
   split: SplitName.default('test'),
   metric: MetricName.default('accuracy'),
   output: OutputSpec.optional(),
+  precision: PrecisionSpec.optional(),
 });
 
 export const GoalSpec = z
@@ -156,6 +192,8 @@ export const PipelineSpec = z
     data: DataSpec,
     /** Labeling before anything trains: annotator jobs and people, double labeling, the agreement gate. */
     label: LabelSpec.optional(),
+    /** Data checks before anything trains: schema, duplicates, leakage, preprocessing, valid vs test. */
+    checks: ChecksSpec.prefault({}),
     trainer: TrainerSpec.prefault({}),
     gates: GatesSpec.prefault({}),
     train: TrainSpec,
@@ -186,6 +224,13 @@ export const PipelineSpec = z
       for (const issue of sweepContextIssues(spec.sweep, { trainEpochs: spec.train.epochs, rangeTest })) {
         ctx.addIssue({ code: 'custom', path: ['sweep', ...issue.path], message: issue.message, input: issue.input });
       }
+    }
+    if (spec.data.split.kind === 'kfold' && spec.sweep) {
+      ctx.addIssue({ code: 'custom', path: ['data', 'split', 'kind'], message: 'k-fold with a sweep is not supported yet: use kind "holdout" for a sweep', input: 'kfold' });
+    }
+    const group = spec.data.split.groupColumn;
+    if (group !== undefined && group === spec.data.labelColumn) {
+      ctx.addIssue({ code: 'custom', path: ['data', 'split', 'groupColumn'], message: 'must differ from data.labelColumn', input: group });
     }
     const target = spec.evaluate.output?.targetColumn;
     if (target !== undefined && target === spec.data.labelColumn) {
