@@ -5,6 +5,8 @@
 import { createGateActivities } from './gates.js';
 import { createIngest, type IngestDeps } from './ingest.js';
 import { createLabelingActivities } from './labeling.js';
+import { createDataCheckActivities } from './dataChecks.js';
+import { createReportActivities } from './report/index.js';
 import { createWriteRunManifest, type ManifestDeps } from './manifest.js';
 import { createRunJob, type RunJobDeps } from './runJob.js';
 import { suggestTrial } from './sweepPlanner.js';
@@ -22,6 +24,8 @@ export function createActivities(deps: ActivityDeps) {
     suggestTrial,
     ...createGateActivities(deps),
     ...createLabelingActivities(deps),
+    ...createDataCheckActivities(deps),
+    ...createReportActivities(deps),
   };
   // Outages (storage, Kubernetes API, network) reach the workflow named as such: it waits them out, never counting them.
   const wrap = reportingOutages as <F>(activity: F) => F;

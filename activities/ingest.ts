@@ -7,7 +7,9 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { classCount, CsvError, readCsvColumns } from '../core/csv.js';
-import { splitRows } from '../core/split.js';
+import { planSplits, type SplitPlan } from '../core/split/plan.js';
+import { SplitError } from '../core/split/groups.js';
+import { storeSplitPlan } from './splits.js';
 import type { ArtifactStore } from './store.js';
 import type { IngestRequest, IngestResult } from './types.js';
 import { FailureType } from './runJob.js';
@@ -41,22 +43,31 @@ export function createIngest(deps: IngestDeps) {
     if (!(await deps.store.exists(deps.store.uri(dataKey)))) await deps.store.putBytes(dataKey, csv, 'text/csv');
 
     let labels: string[];
+    let groups: string[] | null;
     let numClasses: number;
+    const { groupColumn } = request.split;
     try {
       const columns: Record<string, string> = { 'data.labelColumn': request.labelColumn };
       (request.ignoreColumns ?? []).forEach((name, i) => (columns[`data.ignoreColumns[${i}]`] = name));
+      if (groupColumn) columns['data.split.groupColumn'] = groupColumn;
       // Rows waiting to be labeled have an empty label; only a labeling stage can fill them.
       const allowEmpty = request.labeling ? [request.labelColumn] : [];
-      labels = readCsvColumns(csv.toString('utf8'), columns, { allowEmpty }).values[request.labelColumn] ?? [];
+      const values = readCsvColumns(csv.toString('utf8'), columns, { allowEmpty }).values;
+      labels = values[request.labelColumn] ?? [];
+      groups = groupColumn ? (values[groupColumn] ?? null) : null;
       numClasses = labelClassCount(labels, request.labeling?.numClasses);
     } catch (error) {
       if (error instanceof CsvError) throw ApplicationFailure.nonRetryable(`${request.source}: ${error.message}`, FailureType.BadInput);
       throw error;
     }
-    const split = splitRows(labels, request.split);
-    const splitJson = JSON.stringify(split);
-    const splitSha = sha256(splitJson);
-    const splitUri = await deps.store.putBytes(`datasets/${dataSha}/splits/${splitSha}.json`, splitJson, 'application/json');
+    let plan: SplitPlan;
+    try {
+      plan = planSplits(labels, groups, request.split);
+    } catch (error) {
+      if (error instanceof SplitError) throw ApplicationFailure.nonRetryable(`data.split: ${error.message}`, FailureType.BadInput);
+      throw error;
+    }
+    const split = await storeSplitPlan(deps.store, dataSha, plan);
     const classes = [...new Set(labels.filter((label) => label !== ''))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     const unlabeledRows = labels.flatMap((label, row) => (label === '' ? [row] : []));
     return {
@@ -65,14 +76,15 @@ export function createIngest(deps: IngestDeps) {
         sha256: dataSha,
         format: 'csv',
         labelColumn: request.labelColumn,
-        splitUri,
+        splitUri: split.splitUri,
         numClasses,
         ignoreColumns: request.ignoreColumns ?? [],
       },
       rows: labels.length,
       classes,
-      counts: { train: split.train.length, valid: split.valid.length, test: split.test.length },
-      splitSha256: splitSha,
+      counts: split.counts,
+      splitSha256: split.splitSha256,
+      ...(split.folds ? { folds: split.folds } : {}),
       ...(request.labeling ? { unlabeledRows } : {}),
     };
   }

@@ -4,11 +4,12 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
-import { CsvError } from '../core/csv.js';
+import { CsvError, readCsvColumns } from '../core/csv.js';
 import { labelProblems, type SubmittedLabel } from '../core/labeling/queue.js';
 import { relabelCsv } from '../core/labeling/relabel.js';
 import type { SettledItem } from '../core/labeling/settle.js';
-import { splitRows, type SplitOptions } from '../core/split.js';
+import { planSplits, type SplitPlanOptions } from '../core/split/plan.js';
+import { storeSplitPlan } from './splits.js';
 import { sha256 } from './ingest.js';
 import { FailureType } from './runJob.js';
 import type { ArtifactStore } from './store.js';
@@ -64,7 +65,7 @@ export function createLabelingActivities(deps: LabelingDeps) {
       workflowId: string;
       ingest: IngestResult;
       classes: string[];
-      split: SplitOptions;
+      split: SplitPlanOptions & { groupColumn?: string | undefined };
       settled: SettledItem[];
       summary: LabelingSummary;
     }): Promise<{ ingest: IngestResult; provenanceUri: string }> {
@@ -83,10 +84,9 @@ export function createLabelingActivities(deps: LabelingDeps) {
       }
       const dataSha = sha256(relabeled.csv);
       const dataUri = await deps.store.putBytes(`datasets/${dataSha}.csv`, relabeled.csv, 'text/csv');
-      const split = splitRows(relabeled.labels, request.split);
-      const splitJson = JSON.stringify(split);
-      const splitSha = sha256(splitJson);
-      const splitUri = await deps.store.putBytes(`datasets/${dataSha}/splits/${splitSha}.json`, splitJson, 'application/json');
+      const { groupColumn } = request.split;
+      const groups = groupColumn ? (readCsvColumns(relabeled.csv, { 'data.split.groupColumn': groupColumn }).values[groupColumn] ?? null) : null;
+      const split = await storeSplitPlan(deps.store, dataSha, planSplits(relabeled.labels, groups, request.split));
       const provenance = {
         source: { uri: data.uri, sha256: data.sha256 },
         labeled: { uri: dataUri, sha256: dataSha, sourceRows: relabeled.sourceRows },
@@ -98,11 +98,12 @@ export function createLabelingActivities(deps: LabelingDeps) {
       const classes = [...new Set(relabeled.labels)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
       return {
         ingest: {
-          data: { ...data, uri: dataUri, sha256: dataSha, splitUri },
+          data: { ...data, uri: dataUri, sha256: dataSha, splitUri: split.splitUri },
           rows: relabeled.labels.length,
           classes,
-          counts: { train: split.train.length, valid: split.valid.length, test: split.test.length },
-          splitSha256: splitSha,
+          counts: split.counts,
+          splitSha256: split.splitSha256,
+          ...(split.folds ? { folds: split.folds } : {}),
         },
         provenanceUri,
       };

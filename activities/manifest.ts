@@ -64,6 +64,7 @@ export function createWriteRunManifest(deps: ManifestDeps) {
       gates: request.gates,
       lrFinder: request.lr,
       sweep: request.sweep,
+      checks: request.checks ?? [],
       labeling: request.labeling
         ? { ...request.labeling, humanCeiling: request.labeling.summary.humanCeiling.accuracy }
         : null,

@@ -1,6 +1,6 @@
 /** Requests and results of the activities, shared (as types only) with the workflows. */
 import type { Job, JobMode, JobResult, Schedule, SplitName } from '../core/spec/job.js';
-import type { SplitOptions } from '../core/split.js';
+import type { SplitPlanOptions } from '../core/split/plan.js';
 import type { PipelineSpec } from '../core/spec/pipeline.js';
 import type { KubernetesSpec } from '../core/spec/kubernetes.js';
 import type { GateVerdict, LrDecision } from '../core/progress.js';
@@ -8,6 +8,7 @@ import type { LrRangeTestAnalysis, LrSuggestions } from '../core/lr/rangeTest.js
 import type { OutputConversion } from '../core/oracle.js';
 import type { EpochMetrics } from './jobProgress.js';
 import type { LabelingSummary } from '../core/labeling/summary.js';
+import type { CheckResult } from '../core/data/check.js';
 
 export interface IngestRequest {
   /** `sklearn:digits` or `file:/absolute/path.csv` (the CLI makes file paths absolute). */
@@ -15,7 +16,7 @@ export interface IngestRequest {
   labelColumn: string;
   /** Columns the trainer must not read as features. @default [] */
   ignoreColumns?: string[];
-  split: SplitOptions;
+  split: SplitPlanOptions & { groupColumn?: string | undefined };
   /** A labeling stage follows: rows may have an empty label, and `numClasses` (from label.classes) fixes K. */
   labeling?: { numClasses?: number };
 }
@@ -96,6 +97,8 @@ export interface ManifestRequest {
    * The labeling stage: agreement, the human ceiling (annotators' accuracy against the adjudicated labels, what
    * evaluation compares a model with), and where the provenance of every label is (who, which copies, how settled).
    */
+  /** The data checks' verdicts (their evidence is in runs/<run>/checks/). */
+  checks?: CheckResult[];
   labeling?: { provenanceUri: string; classes: string[]; sourceData: { uri: string; sha256: string }; summary: LabelingSummary } | null;
 }
 

@@ -99,7 +99,7 @@ try {
   const { data, counts } = await ingest({
     source: 'sklearn:digits',
     labelColumn: 'label',
-    split: { valid: 0.15, test: 0.15, seed: 0, stratify: true },
+    split: { kind: 'holdout', valid: 0.15, test: 0.15, folds: 5, seed: 0, stratify: true },
   });
   process.stdout.write(`digits: ${counts.train} train / ${counts.valid} valid rows; budget ${epochs} epochs, ${seeds} seed(s), batch 64, hidden 128, CPU\n\n`);
 

@@ -1,6 +1,9 @@
 /** CLI errors: one clear line and an exit code, never a stack trace. */
-/** `Incomplete`: the run finished but its sweep stopped on budget.maxFailedTrials (status `incomplete`). */
-export const ExitCode = { Ok: 0, Failed: 1, BadInput: 2, Unavailable: 3, Incomplete: 4 } as const;
+/**
+ * `Incomplete`: the run finished but its sweep stopped on budget.maxFailedTrials (status `incomplete`).
+ * `ChecksFailed`: the same 4 from `gauntlet data check`: the command ran and a data check failed.
+ */
+export const ExitCode = { Ok: 0, Failed: 1, BadInput: 2, Unavailable: 3, Incomplete: 4, ChecksFailed: 4 } as const;
 
 export class CliError extends Error {
   constructor(

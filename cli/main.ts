@@ -6,6 +6,7 @@ import { registerDevCommands } from './commands/dev.js';
 import { registerLabelsCommands } from './commands/labels.js';
 import { registerLabelCommands } from './commands/label.js';
 import { registerLrCommands } from './commands/lr.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerRunCommand(program);
   registerStatusCommand(program);
+  registerReportCommand(program);
   registerCancelCommand(program);
   registerRunsCommands(program);
   registerDevCommands(program);

@@ -52,8 +52,11 @@ export interface LrDecision {
 }
 
 export interface GateVerdict {
-  gate: 'oracle' | 'overfit' | 'agreement';
+  /** The stage's gates, the labels' agreement, or a data check (schema, duplicates, leakage, preprocessing, splits, test-size). */
+  gate: string;
   passed: boolean;
+  /** A check that fired with `onFail: warn`: recorded, the run went on. */
+  warning?: boolean;
   /** Plain-English reason, shown in the CLI, the Temporal UI and the manifest. */
   explanation: string;
   value?: number;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Gauntlet's reference trainer: a small MLP on tabular features (the digits example), every job-contract mode, and a
-simulated annotator for mode `label`.
+"""Gauntlet's reference trainer: a small MLP on tabular features (the digits example), every job-contract mode (inspect
+included: the statistics of its model inputs), and a simulated annotator for mode `label`.
 
     GAUNTLET_JOB='{...}' GAUNTLET_STORAGE_ENDPOINT=http://127.0.0.1:9000 GAUNTLET_STORAGE_ACCESS_KEY=... \\
     GAUNTLET_STORAGE_SECRET_KEY=... python3 trainer/reference_trainer.py
@@ -27,6 +27,7 @@ MODES = {
     "predict": ("evaluate", "run_predict"),
     "lr_range_test": ("lr_test", "run_lr_range_test"),
     "overfit_check": ("overfit", "run_overfit_check"),
+    "inspect": ("inspection", "run_inspect"),
     "label": ("annotate", "run_label"),
 }
 NO_TORCH_MODES = ("label",)

@@ -3,7 +3,7 @@
  * one-cycle training → evaluation → record. A failed gate stops the run, with its reason, before training time is
  * spent. Deterministic orchestration only: stages are in ./stages.ts, rules in core/, side effects in activities.
  */
-import { ApplicationFailure, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { rootCauseMessage } from '../core/errors.js';
 import { StoppedBecause } from '../core/failures.js';
 import { describeGoal, goalMet } from '../core/goal.js';
@@ -14,6 +14,7 @@ import type { SweepResult } from '../contracts/sweep.js';
 import * as stage from './stages.js';
 import { labelStage } from './labelStage.js';
 import { kfoldStage } from './kfoldStage.js';
+import { checksStage } from './checksStage.js';
 
 export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineResult> {
   const { spec } = input;
@@ -31,6 +32,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   try {
     const ingested = await stage.ingest(ctx);
     const { data, labeling } = await labelStage(ctx, ingested);
+    // Runs started before the data checks existed replay without them (README: changing workflow code).
+    const checks = patched('data-checks-stage') ? await checksStage(ctx, data) : [];
     await stage.oracleGate(ctx, data);
     await stage.overfitGate(ctx, data);
     let checkpoint: string | undefined;
@@ -72,6 +75,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         goalMet: met,
         gates: tracker.progress.gates,
         lr: tracker.progress.lr ?? null,
+        checks,
       },
     ]);
     tracker.progress.manifestUri = manifestUri;

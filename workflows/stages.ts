@@ -19,7 +19,7 @@ import { INFRASTRUCTURE_UNAVAILABLE } from '../core/failures.js';
 import { durationMs } from '../core/spec/duration.js';
 import { retrying, type RetryRules } from './resilience.js';
 
-export const STAGES = ['ingest', 'label', 'oracle', 'overfit', 'lr-find', 'train', 'sweep', 'evaluate', 'record'] as const;
+export const STAGES = ['ingest', 'label', 'checks', 'oracle', 'overfit', 'lr-find', 'train', 'sweep', 'evaluate', 'record'] as const;
 const NON_RETRYABLE = ['BadInput', INFRASTRUCTURE_UNAVAILABLE];
 export const GATE_FAILED = 'GateFailed';
 
@@ -106,7 +106,8 @@ export async function ingest({ spec, tracker, quick }: RunContext): Promise<Inge
     {
       source: spec.data.source,
       labelColumn: spec.data.labelColumn,
-      ignoreColumns: [...spec.data.ignoreColumns, ...(targetColumn ? [targetColumn] : [])],
+      // The group column names who or where a row came from: never a feature.
+      ignoreColumns: [...spec.data.ignoreColumns, ...(targetColumn ? [targetColumn] : []), ...(spec.data.split.groupColumn ? [spec.data.split.groupColumn] : [])],
       split: spec.data.split,
       ...(spec.label ? { labeling: spec.label.classes ? { numClasses: spec.label.classes.length } : {} } : {}),
     },

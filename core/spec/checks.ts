@@ -26,8 +26,12 @@ export const SchemaCheckSpec = z.strictObject({
 export const DuplicatesCheckSpec = z.strictObject({
   enabled: z.boolean().default(true),
   onFail: OnFail.default('stop'),
-  /** Near duplicates: RMS distance of z-scored features (id-like columns left out) at most this. 0 = exact only. */
-  nearThreshold: z.number().min(0).default(0.05),
+  /**
+   * Near duplicates: RMS distance of z-scored features (id-like and constant columns left out; a column's scale is at
+   * least the median column's standard deviation) at most this. 0 = exact only. 0.07: on sklearn's digits a copy with
+   * up to ~7 of 64 pixels nudged by one grey level is within it, the closest two distinct digits are at 0.12.
+   */
+  nearThreshold: z.number().min(0).default(0.07),
   /** A duplicate pair across splits is leakage between them. */
   acrossSplits: z.enum(['ignore', 'warn', 'fail']).default('fail'),
   withinSplit: z.enum(['ignore', 'warn', 'fail']).default('warn'),
@@ -36,7 +40,10 @@ export const DuplicatesCheckSpec = z.strictObject({
 export const LeakageCheckSpec = z.strictObject({
   enabled: z.boolean().default(true),
   onFail: OnFail.default('stop'),
-  /** A single column whose one-feature model reaches this validation accuracy is a leak suspect. */
+  /**
+   * A single column whose one-feature model reaches this accuracy (5-fold cross-validated over the train and valid
+   * rows) and removes at least half the class prior's errors is a leak suspect.
+   */
   maxSingleFeatureAccuracy: z.number().gt(0).lte(1).default(0.95),
 });
 

@@ -22,7 +22,16 @@ export const JobExitCode = {
 } as const;
 export type JobExitCode = (typeof JobExitCode)[keyof typeof JobExitCode];
 
-export const JobMode = z.enum(['lr_range_test', 'train', 'overfit_check', 'evaluate', 'predict', 'label']);
+/**
+ * What a job does. `inspect` trains nothing: it reports the tensors the model would really see for `split` (after the
+ * trainer's own preprocessing, with `hyperparameters` applied, or job.checkpoint's when given; split `train` in the
+ * order and label pairing of the first training epoch) as `<output.prefix>inspect.json`, artifact `inspection`:
+ * `{split, rows, order, preprocessing, features: [{name, mean, std, min, max, nan, inf}], constantShare,
+ * labels: {counts, missing}, classMeans: {<class>: number[]}, sample: [{row, label, input}] (≤ 16)}`, with metrics
+ * `rows`, `features`, `nan`, `inf`, `constant_share`, `median_std` (core/data/preprocessing.ts compares it with the
+ * raw CSV). `split` defaults to `valid` for every mode: an inspect job for the preprocessing check sets `train`.
+ */
+export const JobMode = z.enum(['lr_range_test', 'train', 'overfit_check', 'evaluate', 'predict', 'inspect', 'label']);
 export type JobMode = z.infer<typeof JobMode>;
 
 /** `s3://bucket/key` — the only way artifacts travel between stages. */
@@ -90,9 +99,9 @@ export const Job = z.strictObject({
   epochs: z.number().int().min(1).default(1),
   batchSize: z.number().int().min(1).default(64),
   schedule: Schedule.optional(),
-  /** Checkpoint to resume from (train) or to load (evaluate / predict). */
+  /** Checkpoint to resume from (train) or to load (evaluate / predict; inspect: its preprocessing). */
   checkpoint: S3Uri.nullable().default(null),
-  /** Split to evaluate / predict on. */
+  /** Split to evaluate / predict / inspect on. */
   split: SplitName.default('valid'),
   /** overfit_check: batch size of the fixed batch, loss threshold and step budget. */
   overfit: z

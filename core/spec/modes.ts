@@ -16,9 +16,13 @@ export interface ModeNeed {
 /** What the spec's stages will ask the trainer to do (reads only the fields it needs, so it runs inside validation). */
 export function requiredModes(spec: {
   gates: { overfit: { enabled: boolean } };
+  checks?: { preprocessing: { enabled: boolean } };
   train: { schedule: { kind: string; maxLr?: number | undefined } };
 }): ModeNeed[] {
   const needs: ModeNeed[] = [];
+  if (spec.checks?.preprocessing.enabled) {
+    needs.push({ mode: 'inspect', stage: 'the preprocessing check', turnOff: 'checks: { preprocessing: { enabled: false } }' });
+  }
   if (spec.gates.overfit.enabled) needs.push({ mode: 'overfit_check', stage: 'the overfit gate', turnOff: 'gates: { overfit: { enabled: false } }' });
   const { schedule } = spec.train;
   if (schedule.kind === 'one_cycle' && schedule.maxLr === undefined) {

@@ -176,7 +176,7 @@ export const GoalSpec = z
 export const ExecutorName = z.enum(['local', 'kubernetes']);
 export type ExecutorName = z.infer<typeof ExecutorName>;
 /** Stages that run jobs, and so can choose their executor. */
-export const JobStage = z.enum(['label', 'overfit', 'lr-find', 'train', 'evaluate']);
+export const JobStage = z.enum(['label', 'inspect', 'overfit', 'lr-find', 'train', 'evaluate']);
 export type JobStage = z.infer<typeof JobStage>;
 
 export const PipelineSpec = z

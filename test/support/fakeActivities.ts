@@ -6,6 +6,10 @@ import type { IngestResult, JobOutcome, JobRequest } from '../../activities/type
 import type { JobResult } from '../../core/spec/job.js';
 import { memorySweepTable } from './sweepTableFake.js';
 
+/** A spec line that turns every data check off, for tests whose activities do not fake them (the checks have their own tests). */
+export const NO_DATA_CHECKS =
+  'checks: { schema: { enabled: false }, duplicates: { enabled: false }, leakage: { enabled: false }, preprocessing: { enabled: false }, splits: { enabled: false } }';
+
 export const SUGGESTIONS = { valley: 0.031, steep: 0.012, minimum: 0.08, slide: 0.05 };
 
 export const INGEST: IngestResult = {
@@ -44,11 +48,13 @@ export function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequ
         return { ...result, result: { ...result.result, details: { passed: true } } };
       }
       if (request.mode === 'lr_range_test') return outcome(request, { steps: 90 }, { curve: 's3://gauntlet/runs/r/lr-find/lr_curve.json' });
+      if (request.mode === 'inspect') return outcome(request, { rows: 70 }, { inspection: 's3://gauntlet/runs/r/inspect/inspect.json' });
       if (request.mode === 'label') return outcome(request, { items: 1 }, { labels: `s3://gauntlet/runs/r-label/${request.stage}/labels.json` });
       if (request.mode === 'train') return outcome(request, { val_accuracy: 0.95 }, { checkpoint: 's3://gauntlet/runs/r/train/checkpoints/epoch-0003.pt' });
       return outcome(request, { accuracy: 0.93, loss: 0.2, n: 15 });
     },
     writeRunManifest: async () => 's3://gauntlet/runs/r/manifest.json',
+    writeRunReport: async ({ runId }) => `s3://gauntlet/runs/${runId}/report.html`,
     computeOracleBound: async () => ({ accuracy: 1, n: 15, errors: 0 }),
     analyzeRangeTest: async () => ({
       suggestions: SUGGESTIONS, trustworthy: true, reasons: [], points: 90,
@@ -61,6 +67,14 @@ export function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequ
       ingest: { ...INGEST, rows: settled.filter((item) => item.label !== null).length },
       provenanceUri: 's3://gauntlet/runs/r-label/labeling/provenance.json',
     }),
+    runDataChecks: async ({ checks, precision }) => ({
+      results: [
+        ...(['schema', 'duplicates', 'leakage', 'splits'] as const).filter((name) => checks[name].enabled).map((name) => ({ name, verdict: 'pass' as const, message: `${name}: fine`, details: {} })),
+        ...(precision ? [{ name: 'test-size', verdict: 'pass' as const, message: 'big enough', details: {} }] : []),
+      ],
+      uri: 's3://gauntlet/runs/r/checks/data.json',
+    }),
+    checkPreprocessing: async () => ({ results: [{ name: 'preprocessing', verdict: 'pass', message: 'inputs look like the data', details: {} }], uri: 's3://gauntlet/runs/r/checks/preprocessing.json' }),
     ...memorySweepTable(sweepId).activities,
     ...overrides,
   };

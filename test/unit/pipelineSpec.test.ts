@@ -36,7 +36,7 @@ describe('pipeline spec', () => {
   test('a minimal spec gets defaults for data split, trainer, evaluate and schedule options', () => {
     const result = parsePipelineYaml(VALID);
     assert.ok(result.ok);
-    assert.deepEqual(result.spec.data.split, { valid: 0.15, test: 0.15, seed: 0, stratify: true });
+    assert.deepEqual(result.spec.data.split, { kind: 'holdout', valid: 0.15, test: 0.15, folds: 5, seed: 0, stratify: true });
     assert.equal(result.spec.trainer.kind, 'reference');
     assert.equal(result.spec.trainer.retry.maximumAttempts, 3);
     assert.deepEqual(result.spec.evaluate, { split: 'test', metric: 'accuracy' });

@@ -27,20 +27,21 @@ function problems(yaml: string): string[] {
 }
 
 describe('trainer modes', () => {
-  test('GIVEN a command trainer that only trains WHEN the pipeline has the overfit gate and a range test THEN both missing modes are named with the way to turn their stage off', () => {
+  test('GIVEN a command trainer that only trains WHEN the pipeline has the preprocessing check, the overfit gate and a range test THEN each missing mode is named with the way to turn its stage off', () => {
     const found = problems(spec('{ kind: command, command: ["{python}", "train.py"], modes: [train, evaluate] }'));
-    assert.equal(found.length, 2, found.join('\n'));
-    assert.match(found[0] ?? '', /^trainer\.modes: does not include "overfit_check", which the overfit gate needs: .* turn the stage off with gates: \{ overfit: \{ enabled: false \} \}/);
-    assert.match(found[1] ?? '', /^trainer\.modes: does not include "lr_range_test", which the LR range test .* needs: .* train\.schedule\.maxLr/);
+    assert.equal(found.length, 3, found.join('\n'));
+    assert.match(found[0] ?? '', /^trainer\.modes: does not include "inspect", which the preprocessing check needs: .* turn the stage off with checks: \{ preprocessing: \{ enabled: false \} \}/);
+    assert.match(found[1] ?? '', /^trainer\.modes: does not include "overfit_check", which the overfit gate needs: .* turn the stage off with gates: \{ overfit: \{ enabled: false \} \}/);
+    assert.match(found[2] ?? '', /^trainer\.modes: does not include "lr_range_test", which the LR range test .* needs: .* train\.schedule\.maxLr/);
   });
 
   test('GIVEN the stages turned off WHEN the trainer declares train and evaluate THEN the spec is valid', () => {
-    const yaml = spec('{ kind: command, command: ["{python}", "train.py"], modes: [train, evaluate] }', 'gates: { overfit: { enabled: false } }', '{ kind: one_cycle, maxLr: 0.1 }');
+    const yaml = spec('{ kind: command, command: ["{python}", "train.py"], modes: [train, evaluate] }', 'gates: { overfit: { enabled: false } }\nchecks: { preprocessing: { enabled: false } }', '{ kind: one_cycle, maxLr: 0.1 }');
     assert.deepEqual(problems(yaml), []);
   });
 
   test('GIVEN a trainer without evaluate THEN evaluation, which cannot be turned off, is named', () => {
-    const found = problems(spec('{ kind: command, command: ["{python}", "t.py"], modes: [train] }', 'gates: { overfit: { enabled: false } }', '{ kind: one_cycle, maxLr: 0.1 }'));
+    const found = problems(spec('{ kind: command, command: ["{python}", "t.py"], modes: [train] }', 'gates: { overfit: { enabled: false } }\nchecks: { preprocessing: { enabled: false } }', '{ kind: one_cycle, maxLr: 0.1 }'));
     assert.deepEqual(found.length, 1);
     assert.match(found[0] ?? '', /"evaluate", which evaluation needs: implement it .* list it here \(got \["train"\]\)$/);
   });

@@ -25,6 +25,7 @@ data: { source: "sklearn:digits" }
 trainer: { retry: { maximumAttempts: 2, initialInterval: 100ms } }
 train: ${train}
 goal: { metric: accuracy, min: 0.9 }
+checks: { preprocessing: { enabled: false } }   # its inspect job has its own tests (checks.test.ts)
 ${extra}`);
 const SPEC = specWith('{ epochs: 3, schedule: { kind: one_cycle } }');
 const FIXED_LR_SPEC = specWith('{ epochs: 3, schedule: { kind: one_cycle, maxLr: 0.05 } }');
@@ -71,10 +72,10 @@ describe('pipeline workflow (real dev server, fake activities)', () => {
     assert.equal(requests[3]?.split, 'test');
     assert.equal(progress.status, 'succeeded');
     assert.deepEqual(progress.stages.map((stage) => [stage.stage, stage.status]), [
-      ['ingest', 'succeeded'], ['label', 'skipped'], ['oracle', 'succeeded'], ['overfit', 'succeeded'], ['lr-find', 'succeeded'],
+      ['ingest', 'succeeded'], ['label', 'skipped'], ['checks', 'succeeded'], ['oracle', 'succeeded'], ['overfit', 'succeeded'], ['lr-find', 'succeeded'],
       ['train', 'succeeded'], ['sweep', 'skipped'], ['evaluate', 'succeeded'], ['record', 'succeeded'],
     ]);
-    assert.deepEqual(progress.gates.map((gate) => [gate.gate, gate.passed]), [['oracle', true], ['overfit', true]]);
+    assert.deepEqual(progress.gates.map((gate) => [gate.gate, gate.passed]), [['schema', true], ['duplicates', true], ['leakage', true], ['splits', true], ['oracle', true], ['overfit', true]]);
     assert.equal(progress.lr?.source, 'range_test');
     assert.equal(progress.lr?.maxLr, SUGGESTIONS.valley);
     const memo = description.memo as { lrFinder?: { maxLr: number; curveUri: string; trustworthy: boolean } } | undefined;
@@ -101,7 +102,7 @@ describe('pipeline workflow (real dev server, fake activities)', () => {
     assert.equal(calls, 1);
     assert.equal(progress.status, 'failed');
     assert.match(progress.error ?? '', /exit 2/);
-    assert.deepEqual(progress.stages.map((stage) => stage.status), ['succeeded', 'skipped', 'succeeded', 'failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    assert.deepEqual(progress.stages.map((stage) => stage.status), ['succeeded', 'skipped', 'succeeded', 'succeeded', 'failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
     assert.equal(description.typedSearchAttributes.get(searchAttributes.status), 'failed');
   });
 
@@ -147,7 +148,7 @@ describe('pipeline workflow (real dev server, fake activities)', () => {
     assert.equal(progress.status, 'stopped_by_gate');
     assert.match(progress.error ?? '', /overfit gate failed: after 300 steps .* loss is 2\.10 \(threshold 0\.05\)/);
     assert.match(progress.error ?? '', /labels line up with inputs/);
-    assert.deepEqual(progress.gates.map((gate) => [gate.gate, gate.passed]), [['oracle', true], ['overfit', false]]);
+    assert.deepEqual(progress.gates.map((gate) => [gate.gate, gate.passed]), [['schema', true], ['duplicates', true], ['leakage', true], ['splits', true], ['oracle', true], ['overfit', false]]);
     assert.equal(description.typedSearchAttributes.get(searchAttributes.status), 'stopped_by_gate');
   });
 

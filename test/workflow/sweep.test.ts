@@ -18,6 +18,7 @@ import { leaderboardQuery, sweepWorkflowId } from '../../contracts/sweep.js';
 import { readLiveProgress } from '../../cli/commands/sweep.js';
 import { memorySweepTable } from '../support/sweepTableFake.js';
 import { workflowsPath } from '../support/paths.js';
+import { NO_DATA_CHECKS } from '../support/fakeActivities.js';
 import { createLocalTemporal } from '../support/temporalEnv.js';
 
 const SPEC = loadPipelineYaml(`
@@ -25,6 +26,7 @@ apiVersion: gauntlet.dev/v1
 kind: Pipeline
 name: sweep-test
 data: { source: "sklearn:digits" }
+${NO_DATA_CHECKS}
 gates: { overfit: { enabled: false }, oracle: { enabled: false } }
 train: { epochs: 9, schedule: { kind: one_cycle } }
 sweep:
@@ -179,6 +181,7 @@ apiVersion: gauntlet.dev/v1
 kind: Pipeline
 name: can-test
 data: { source: "sklearn:digits" }
+${NO_DATA_CHECKS}
 train: { epochs: 2, schedule: { kind: one_cycle, maxLr: 0.1 } }
 sweep:
   space: { hidden: { choice: [8, 16, 32, 64, 128, 256] }, dropout: { uniform: [0, 0.5] } }
@@ -257,6 +260,7 @@ apiVersion: gauntlet.dev/v1
 kind: Pipeline
 name: oom-test
 data: { source: "sklearn:digits" }
+${NO_DATA_CHECKS}
 train: { epochs: 2, batchSize: 128, schedule: { kind: one_cycle, maxLr: 0.1 } }
 sweep:
   space: { hidden: { choice: [64, 512] } }

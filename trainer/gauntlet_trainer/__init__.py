@@ -12,7 +12,7 @@
 
 The module-level report_metric / report_lr_point / log act on the session of the running `run(main)`.
 
-Bring your own model instead of writing the modes: `gt.Learner(model_factory, ...).run()` implements all five (see
+Bring your own model instead of writing the modes: `gt.Learner(model_factory, ...).run()` implements all six (see
 learner.py). Its names (Learner, Callback, Context, Scale, Standardize, param, default_optimizer) are imported on
 first use, so `import gauntlet_trainer` stays fast (torch takes seconds to import) and a bad job exits 2 at once.
 """

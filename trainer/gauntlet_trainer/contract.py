@@ -27,9 +27,10 @@ ENV_STORAGE_REGION = "GAUNTLET_STORAGE_REGION"
 # Seconds a storage read or write is retried, with backoff, while the endpoint is unreachable. @default 900
 ENV_STORAGE_RETRY_SECONDS = "GAUNTLET_STORAGE_RETRY_SECONDS"
 
-# The modes that fit a model on the job's data (what a Learner implements), and every mode of the contract: `label`
-# (annotate one batch of rows, see _LABEL below) is a labeling job, not a training one.
-TRAINING_MODES = ("lr_range_test", "train", "overfit_check", "evaluate", "predict")
+# The modes of a model on the job's data — fitting it, applying it, and `inspect` (statistics of its preprocessed
+# inputs, a property of the model's input pipeline): what a Learner implements. MODES is every mode of the contract:
+# `label` (annotate one batch of rows, see _LABEL below) is a labeling job, not a training one.
+TRAINING_MODES = ("lr_range_test", "train", "overfit_check", "evaluate", "predict", "inspect")
 MODES = TRAINING_MODES + ("label",)
 SPLITS = ("train", "valid", "test")
 

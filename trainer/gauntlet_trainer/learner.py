@@ -17,6 +17,8 @@ What the library does, per mode (outputs are the reference trainer's, see traine
   predict        predictions of job.checkpoint on job.split (labels not needed).
   lr_range_test  exponential LR ramp over train batches, stops on divergence, lr_point events, curve artifact.
   overfit_check  can the model drive the loss on one fixed batch below the threshold? (details.passed)
+  inspect        statistics of job.split's inputs after `preprocess` (fitted on train, or job.checkpoint's), paired
+                 with their labels in training order (inspection.py); batch_transform is not applied.
 
 The model must return one logit per class (`[batch, num_classes]`); probabilities are its softmax. Data is the
 contract's CSV, held in memory (on session.device) as float32 features and int64 labels.
@@ -34,6 +36,7 @@ from . import schema as s
 from .contract import OVERFIT_DEFAULTS, TRAINING_MODES, validate_schedule
 from .data import MISSING_LABEL, load_dataset
 from .errors import BadInput
+from .inspection import describe_preprocessing, in_training_order, write_inspection
 from .lr_finder import lr_range_test
 from .runner import check_modes, run, unsupported_mode
 from .torch_utils import capture_rng_state, epoch_generator, make_deterministic, restore_rng_state, scheduler_state
@@ -323,7 +326,7 @@ class Learner:
         lr_range_test, overfit_check; ctx.mode says which), e.g. augmentation drawing from ctx.generator.
     metrics: {name: fn(outputs, labels) -> float}, reported as val_<name> per epoch in train, <name> in evaluate.
     check_hyperparameters(hp): raise BadInput for combinations the schema cannot express.
-    modes: the modes this trainer accepts (default all five training modes; never `label`); any other exits 2 naming
+    modes: the modes this trainer accepts (default all six training modes; never `label`); any other exits 2 naming
         the mode.
     mixed_precision: False, True (float16 autocast + GradScaler) or "bfloat16"; CUDA only, a no-op on CPU.
     callbacks: Callback instances (before_epoch / after_step / after_epoch).
@@ -381,7 +384,8 @@ class Learner:
             raise unsupported_mode(mode, self.modes, (self.name, self.version))
         session.log(f"device: {session.device}")
         return {"train": self.train, "evaluate": self.evaluate, "predict": self.predict,
-                "lr_range_test": self.lr_range_test, "overfit_check": self.overfit_check}[mode](session)
+                "lr_range_test": self.lr_range_test, "overfit_check": self.overfit_check,
+                "inspect": self.inspect}[mode](session)
 
     # ---- building blocks (public so a test or a subclass can use them) ----
     def parse_hyperparameters(self, values) -> Hyperparameters:
@@ -635,6 +639,25 @@ class Learner:
                 session.report_metric(name, metrics[name], split=job["split"])
         session.log(f"{job['mode']}: {len(records)} rows of split {job['split']!r}")
         return session.write_result(metrics=metrics, artifacts=artifacts, details=details)
+
+    # ---- mode: inspect ----
+    def inspect(self, session):
+        job, hp, _ = self._start(session)
+        dataset = load_dataset(session.store, job["data"], require_labels=False)
+        if job["checkpoint"]:  # the preprocessing evaluate and predict would apply
+            state = session.load_checkpoint(map_location="cpu")
+            self._check_checkpoint(state, dataset.features.shape[1], job["data"]["numClasses"])
+            prep_state = state["preprocess"]
+        else:  # the preprocessing train would fit
+            prep_state = self._fit_preprocess(dataset, hp)
+        inputs, labels, rows = self._split(dataset, job["split"], prep_state, torch.device("cpu"))
+        order = "split"
+        if job["split"] == "train":
+            inputs, labels, rows = in_training_order(inputs, labels, rows, lambda positions, paired: batches(
+                positions, paired, job["batchSize"], epoch_generator(job["seed"], 1)))
+            order = "training"
+        return write_inspection(session, inputs, labels, rows, dataset.feature_names, order,
+                                describe_preprocessing(self.preprocess, prep_state))
 
     # ---- mode: lr_range_test ----
     def lr_range_test(self, session):

@@ -1,6 +1,6 @@
 """A Learner with exactly the reference trainer's architecture and hyperparameters (no test knobs), for comparing the
 Learner with the reference trainer. Test-only switches come from the environment:
-  LEARNER_MODES                comma-separated modes it declares (default: all five)
+  LEARNER_MODES                comma-separated modes it declares (default: all six)
   LEARNER_EXIT_AFTER_EPOCH     os._exit(137) right after that epoch's checkpoint (a killed trainer)
 """
 import os

@@ -55,7 +55,7 @@ def test_label_block_is_validated(change, field):
 
 
 def test_a_learner_implements_the_training_modes_only():
-    assert "label" in MODES and "label" not in gt.ALL_MODES and len(gt.ALL_MODES) == 5
+    assert "label" in MODES and "label" not in gt.ALL_MODES and len(gt.ALL_MODES) == 6
     with pytest.raises(ValueError, match="cannot declare label"):
         gt.Learner(lambda hp, f, c: None, modes=("train", "label"))
     assert gt.check_modes(("label",)) == ("label",)  # a hand-written main(session) may declare it
