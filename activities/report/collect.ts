@@ -66,8 +66,8 @@ export async function collectReportData(store: ArtifactStore, runId: string, opt
   const table = await attempt(ctx, 'data', () => (manifest.artifacts.data ? readTable(ctx, manifest.artifacts.data) : Promise.reject(new Error('the manifest links no data set'))));
   const classes = classNames(ctx, table ?? null);
   const view: SampleView = table ? sampleView(ctx, table) : { columns: [], image: null };
+  const checks = table ? readChecks(ctx, table) : [];
   if (table) {
-    const checks = readChecks(ctx, table);
     const data = await attempt(ctx, 'data', async () => dataSection(ctx, table, view, classes, checks));
     if (data) report.data = data;
     const splits = await attempt(ctx, 'splits', () => splitsSection(ctx, table, classes, checks));
@@ -75,7 +75,7 @@ export async function collectReportData(store: ArtifactStore, runId: string, opt
   }
   const labeling = await attempt(ctx, 'labeling', () => labelingSection(ctx, view));
   if (labeling) report.labeling = labeling;
-  const gates = await attempt(ctx, 'gates', () => gatesSection(ctx));
+  const gates = await attempt(ctx, 'gates', () => gatesSection(ctx, new Set(checks.map((check) => check.name))));
   if (gates) report.gates = gates;
   const lrFind = await attempt(ctx, 'LR range test', () => lrFindSection(ctx));
   if (lrFind) report.lrFind = lrFind;

@@ -12,10 +12,13 @@ import { ProgressEvent } from '../../core/spec/job.js';
 import { exists, readJson, readText, type ReportContext } from './context.js';
 import { JobResultView, LrCurve, OverfitDetails, type OneCycleSpec } from './schemas.js';
 
-export async function gatesSection(ctx: ReportContext): Promise<GatesSection | undefined> {
-  const verdicts = ctx.manifest.gates.filter((g) => g.gate !== 'agreement');
-  if (verdicts.length === 0) return undefined;
-  const section: GatesSection = { verdicts: verdicts.map(({ gate, passed, explanation, value, evidenceUri }) => ({ gate, passed, explanation, ...(value !== undefined ? { value } : {}), ...(evidenceUri ? { evidenceUri } : {}) })) };
+/** `checkNames`: the data checks the report shows with their evidence; their gate verdicts become one line. */
+export async function gatesSection(ctx: ReportContext, checkNames: ReadonlySet<string>): Promise<GatesSection | undefined> {
+  const all = ctx.manifest.gates.filter((g) => g.gate !== 'agreement');
+  if (all.length === 0) return undefined;
+  const verdicts = all.filter((g) => !checkNames.has(g.gate));
+  const dataChecks = all.filter((g) => checkNames.has(g.gate)).map(({ gate, passed }) => ({ name: gate, passed }));
+  const section: GatesSection = { ...(dataChecks.length ? { dataChecks } : {}), verdicts: verdicts.map(({ gate, passed, explanation, value, evidenceUri }) => ({ gate, passed, explanation, ...(value !== undefined ? { value } : {}), ...(evidenceUri ? { evidenceUri } : {}) })) };
   const oracle = verdicts.find((g) => g.gate === 'oracle');
   if (oracle?.value !== undefined) {
     const goal = ctx.spec.goal;

@@ -6,10 +6,11 @@ import torch
 from gauntlet_trainer.errors import BadInput
 
 
-def split_tensors(dataset, split: str, input_scale: float, device, field: str = "split"):
-    """(inputs, labels, rows) of one split on `device`; an empty split is bad input naming `field`."""
+def split_tensors(dataset, split: str, input_scale: float, device, field: str = "split", allow_empty: bool = False):
+    """(inputs, labels, rows) of one split on `device`; an empty split is bad input naming `field`, unless allowed
+    (k-fold's final model trains on every non-test row and has no validation split)."""
     features, labels, rows = dataset.split(split)
-    if len(rows) == 0:
+    if len(rows) == 0 and not allow_empty:
         raise BadInput(field, f"split {split!r} of the split manifest is empty")
     inputs = torch.from_numpy(features).div_(input_scale).to(device)
     return inputs, torch.from_numpy(labels).to(device), rows

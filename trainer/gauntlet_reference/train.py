@@ -28,7 +28,7 @@ def run_train(session):
     make_deterministic(job["seed"], device)
     dataset = load_dataset(session.store, job["data"])
     x_train, y_train, _ = split_tensors(dataset, "train", hp["inputScale"], device, "data.splitUri")
-    x_valid, y_valid, _ = split_tensors(dataset, "valid", hp["inputScale"], device, "data.splitUri")
+    x_valid, y_valid, _ = split_tensors(dataset, "valid", hp["inputScale"], device, "data.splitUri", allow_empty=True)
 
     config = model_config(x_train.shape[1], job["data"]["numClasses"], hp)
     model = build_model(config).to(device)  # built right after seeding: initial weights depend on the seed only
@@ -99,6 +99,8 @@ def _train_epoch(model, optimizer, scheduler, x_train, y_train, job, hp, epoch):
 
 
 def _evaluate(model, inputs, labels):
+    if len(labels) == 0:
+        return None, None  # no validation split (k-fold's final model): nothing to report
     logits = predict(model, inputs)
     loss = F.cross_entropy(logits, labels).item()
     accuracy = (logits.argmax(dim=1) == labels).double().mean().item()

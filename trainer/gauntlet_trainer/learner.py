@@ -414,10 +414,10 @@ class Learner:
             raise BadInput("data.splitUri", "split 'train' of the split manifest is empty")
         return self.preprocess.fit(torch.from_numpy(features), hp)
 
-    def _split(self, dataset, split, prep_state, device, field="split"):
+    def _split(self, dataset, split, prep_state, device, field="split", allow_empty=False):
         """(inputs, labels, rows) of one split on `device`, preprocessed on the CPU (same numbers on any device)."""
         features, labels, rows = dataset.split(split)
-        if len(rows) == 0:
+        if len(rows) == 0 and not allow_empty:
             raise BadInput(field, f"split {split!r} of the split manifest is empty")
         inputs = torch.from_numpy(features)
         if self.preprocess is not None:
@@ -476,7 +476,8 @@ class Learner:
         else:
             prep_state = self._fit_preprocess(dataset, hp)
         x_train, y_train, _ = self._split(dataset, "train", prep_state, device, "data.splitUri")
-        x_valid, y_valid, _ = self._split(dataset, "valid", prep_state, device, "data.splitUri")
+        # Empty only for k-fold's final model (every non-test row trains): then no validation metrics.
+        x_valid, y_valid, _ = self._split(dataset, "valid", prep_state, device, "data.splitUri", allow_empty=True)
 
         model = self.build_model(hp, num_features, num_classes).to(device)  # right after seeding: init = f(seed)
         optimizer = self.build_optimizer(model, hp, constant_lr(schedule, hp))
@@ -497,7 +498,7 @@ class Learner:
             ctx.epoch = epoch
             self._callbacks("before_epoch", ctx)
             train_loss = self._train_epoch(ctx, precision, x_train, y_train, job["batchSize"], job["seed"])
-            scores = self._scores(self._outputs(model, x_valid, precision), y_valid)
+            scores = self._scores(self._outputs(model, x_valid, precision), y_valid) if len(y_valid) else {"loss": None, "accuracy": None}
             metrics = {"train_loss": train_loss, "val_loss": scores.pop("loss"), "val_accuracy": scores.pop("accuracy")}
             metrics.update({f"val_{name}": value for name, value in scores.items()})
             ctx.metrics = metrics

@@ -62,7 +62,8 @@ function scoresOf(details: Record<string, unknown>, key: string): Suspect[] {
 export function detailValue(value: unknown, depth = 0): string {
   if (typeof value === 'number') return num(value);
   if (typeof value === 'string') return value.length > 160 ? `${value.slice(0, 160)}…` : value;
-  if (typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'boolean') return String(value);
+  if (value === null || value === undefined) return '—';
   if (Array.isArray(value)) {
     if (value.length === 0) return 'none';
     if (value.every((v) => typeof v !== 'object' || v === null) && value.length <= 12) return value.map((v) => detailValue(v)).join(', ');
