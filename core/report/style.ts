@@ -11,6 +11,7 @@ nav.toc b { display: block; margin-bottom: 8px; color: var(--muted); font-size: 
 nav.toc a { display: block; padding: 3px 0; color: var(--ink); text-decoration: none; }
 nav.toc a:hover { color: var(--accent); }
 main { padding: 24px 36px 64px; min-width: 0; }
+main a { color: var(--accent); }
 header { border-bottom: 1px solid var(--line); padding-bottom: 16px; }
 .kicker { margin: 0; color: var(--muted); font-size: 13px; text-transform: uppercase; letter-spacing: .06em; }
 h1 { font-size: 26px; margin: 2px 0 4px; overflow-wrap: anywhere; }
