@@ -59,6 +59,65 @@ export class ArtifactStore {
     return schema.parse(JSON.parse(text));
   }
 
+  /**
+   * Writes `value` only if the precondition holds (S3 conditional writes, which MinIO honours): `ifNoneMatch: '*'`
+   * when nothing is there yet, `ifMatch: etag` when the object is unchanged since it was read. False when it did not
+   * hold (someone else wrote first); nothing is written then.
+   */
+  async putJsonIf(key: string, value: unknown, condition: { ifNoneMatch: '*' } | { ifMatch: string }): Promise<boolean> {
+    const body = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+    const header = 'ifMatch' in condition ? { 'If-Match': condition.ifMatch } : { 'If-None-Match': '*' };
+    try {
+      await this.guard(() => this.client.putObject(this.bucket, key, body, body.length, { 'Content-Type': 'application/json', ...header }));
+      return true;
+    } catch (error) {
+      // If-Match on an object deleted since it was read answers NoSuchKey: that precondition did not hold either.
+      if (isPreconditionFailed(error) || ('ifMatch' in condition && isNotFound(error))) return false;
+      throw error;
+    }
+  }
+
+  /** The object parsed with `schema` and its ETag (for putJsonIf's ifMatch), or null when there is none. */
+  async getJsonVersioned<T>(key: string, schema: z.ZodType<T>): Promise<{ value: T; etag: string } | null> {
+    // Stat first: if the object changes in between, the ETag is the older one and a conditional write fails safely.
+    const etag = await this.guard(async () => {
+      try {
+        return (await this.client.statObject(this.bucket, key)).etag;
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    });
+    if (etag === null) return null;
+    try {
+      return { value: await this.getJson(this.uri(key), schema), etag };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Every key under `prefix` (at any depth), in key order. */
+  async listKeys(prefix: string): Promise<string[]> {
+    return (await this.list(prefix, true)).filter((name) => !name.endsWith('/')).sort();
+  }
+
+  /** The folders one level under `prefix` (`models/` → `models/digits/`, …), in key order. */
+  async listFolders(prefix: string): Promise<string[]> {
+    return (await this.list(prefix, false)).filter((name) => name.endsWith('/')).sort();
+  }
+
+  private list(prefix: string, recursive: boolean): Promise<string[]> {
+    return this.guard(async () => {
+      const names: string[] = [];
+      for await (const item of this.client.listObjectsV2(this.bucket, prefix, recursive) as AsyncIterable<{ name?: string; prefix?: string }>) {
+        const name = item.name ?? item.prefix;
+        if (name) names.push(name);
+      }
+      return names;
+    });
+  }
+
   async exists(uri: string): Promise<boolean> {
     const { bucket, key } = parseS3Uri(uri);
     return this.guard(async () => {
@@ -71,6 +130,10 @@ export class ArtifactStore {
       }
     });
   }
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'PreconditionFailed';
 }
 
 function isNotFound(error: unknown): boolean {

@@ -9,6 +9,7 @@ import { registerLrCommands } from './commands/lr.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
+import { registerScheduleCommands } from './commands/schedule.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerSweepCommands } from './commands/sweep.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerCancelCommand(program);
   registerRunsCommands(program);
+  registerScheduleCommands(program);
   registerDevCommands(program);
   registerLrCommands(program);
   registerSweepCommands(program);

@@ -24,6 +24,8 @@ export interface PipelineInput {
   spec: PipelineSpec;
   /** Where the spec came from, for the manifest (never file contents with secrets: specs hold none). */
   specFile?: string;
+  /** Who started the run: a person (`gauntlet run`), or a Temporal Schedule (nightly retraining) by its name. */
+  trigger?: { kind: 'manual' } | { kind: 'schedule'; schedule: string };
 }
 
 export interface PipelineResult {

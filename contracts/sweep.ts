@@ -1,5 +1,5 @@
 /** The sweep's records, query and carried state: shared by the sweep workflow, the pipeline, the CLI and tests. */
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { StoppedBecause } from '../core/failures.js';
 import type { TrialConfig } from '../core/sweep/config.js';
 import type { AshaState } from '../core/sweep/asha.js';
@@ -87,7 +87,29 @@ export interface SweepCarry {
   tableUri: string | null;
   endReason: string;
   stoppedBecause: StoppedBecause;
+  /** A budget changed mid-sweep (`gauntlet sweep budget`), and a stop asked for (`gauntlet sweep stop`). */
+  budget?: { maxTrials: number; gpuBudget: number };
+  stopRequested?: boolean;
 }
+
+/** `gauntlet sweep stop RUN [--now]`: launch no more trials; with `now`, also stop the running ones. */
+export interface StopSweepRequest {
+  now: boolean;
+  reason?: string;
+}
+/** `gauntlet sweep budget RUN --max-trials N | --gpu-budget N`: the new limits, never below what already ran. */
+export interface SweepBudgetRequest {
+  maxTrials?: number;
+  gpuBudget?: number;
+}
+export interface SweepBudgetResponse {
+  maxTrials: number;
+  gpuBudget: number;
+  concurrency: number;
+}
+
+export const stopSweepUpdate = defineUpdate<{ running: number; trials: number }, [StopSweepRequest]>('stopSweep');
+export const sweepBudgetUpdate = defineUpdate<SweepBudgetResponse, [SweepBudgetRequest]>('sweepBudget');
 
 export interface SweepResult {
   trials: number;
@@ -98,7 +120,7 @@ export interface SweepResult {
   tableUri: string | null;
   /** Largest history length of any run of the sweep workflow (continue-as-new keeps it bounded). */
   runs: number;
-  /** Why the sweep ended: `completed` (every planned trial ran), `maxFailedTrials`, `deadline`. */
+  /** Why the sweep ended: `completed` (every planned trial ran), `maxFailedTrials`, `deadline`, `user`. */
   stoppedBecause: StoppedBecause;
   /** The same in words, e.g. "budget.maxTrials (16) reached". */
   endReason: string;

@@ -31,6 +31,8 @@ export const StoppedBecause = {
   MaxFailedTrials: 'maxFailedTrials',
   Deadline: 'deadline',
   Cancelled: 'cancelled',
+  /** A person stopped it (`gauntlet sweep stop`): it ends with the trials it has. */
+  User: 'user',
 } as const;
 export type StoppedBecause = (typeof StoppedBecause)[keyof typeof StoppedBecause];
 

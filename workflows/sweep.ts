@@ -27,6 +27,9 @@ import { job, runContext, type RunContext } from './stages.js';
 import { RunTracker } from './runTracker.js';
 import {
   leaderboardQuery,
+  stopSweepUpdate,
+  sweepBudgetUpdate,
+  type StopSweepRequest,
   type CarryPointer,
   type Leaderboard,
   type SweepCarry,
@@ -54,18 +57,20 @@ const SHOWN = 10;
 
 export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   const { spec, data } = input;
-  const sweep = spec.sweep;
-  if (!sweep) throw ApplicationFailure.nonRetryable('sweepWorkflow needs a spec with a sweep section', 'BadInput');
+  const declared = spec.sweep;
+  if (!declared) throw ApplicationFailure.nonRetryable('sweepWorkflow needs a spec with a sweep section', 'BadInput');
   const { workflowId, runId } = workflowInfo();
   const context = runContext(spec, new RunTracker(workflowId, spec.name, [], () => new Date()));
   const { quick, jobs } = context;
   const runs = input.carried?.runs ?? 1;
   const carried = input.carried ? await loadCarry(context, input.carried) : null;
+  // The budget a person may change mid-sweep (`gauntlet sweep budget`); it travels across continue-as-new.
+  const sweep = { ...declared, budget: { ...declared.budget, ...(carried?.budget ?? {}) } };
 
   const startedAt = carried?.startedAt ?? new Date().toISOString();
   const stopping = stoppingOptions(sweep, spec.train.epochs);
   const { metric, direction } = sweep.objective;
-  const concurrency = Math.floor(sweep.budget.gpuBudget / sweep.budget.gpusPerTrial);
+  let concurrency = Math.floor(sweep.budget.gpuBudget / sweep.budget.gpusPerTrial);
   const deadline = sweep.budget.deadline ? Date.parse(startedAt) + durationMs(sweep.budget.deadline) : Number.POSITIVE_INFINITY;
   // A trial signals only the epochs its stopping rule judges: ASHA's rungs, every epoch for the median rule.
   const reportEpochs = stopping.kind === 'asha' ? ashaMilestones(stopping) : stopping.kind === 'median' ? ('all' as const) : [];
@@ -100,6 +105,9 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   const tpePlans: TrialPlan[] = [];
   /** Set when this run hands over to the next: from then on the next run owns every decision. */
   let closing = false;
+  /** A person's stop or budget change: wakes the scheduling loop. */
+  let userChanges = 0;
+  let stopRequested = carried?.stopRequested ?? false;
 
   const better = (a: number, b: number) => (direction === 'maximize' ? a > b : a < b);
   const leaderboard = (): Leaderboard => {
@@ -119,6 +127,58 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     };
   };
   setHandler(leaderboardQuery, leaderboard);
+
+  setHandler(
+    stopSweepUpdate,
+    ({ now, reason }) => {
+      stopRequested = true;
+      exhausted = true;
+      stoppedBecause = StoppedBecause.User;
+      endReason = `stopped by a person${now ? ' (--now: running trials stopped too)' : ''}${reason ? `: ${reason}` : ''} after ${summaries.length} trials`;
+      if (now) {
+        for (const [trial, scope] of scopes) {
+          if (!stopReasons.has(trial)) stopReasons.set(trial, 'the sweep was stopped by a person (--now)');
+          scope.cancel();
+        }
+      }
+      userChanges += 1;
+      return { running, trials: summaries.length };
+    },
+    {
+      validator: (_request: StopSweepRequest) => {
+        if (closing) throw new Error('the sweep is handing over to its next run: try again in a moment');
+        if (exhausted) throw new Error(`the sweep is already ending: ${endReason || 'no more trials to launch'}`);
+      },
+    },
+  );
+
+  setHandler(
+    sweepBudgetUpdate,
+    ({ maxTrials, gpuBudget }) => {
+      if (maxTrials !== undefined) sweep.budget.maxTrials = maxTrials;
+      if (gpuBudget !== undefined) sweep.budget.gpuBudget = gpuBudget;
+      concurrency = Math.floor(sweep.budget.gpuBudget / sweep.budget.gpusPerTrial);
+      userChanges += 1;
+      return { maxTrials: sweep.budget.maxTrials, gpuBudget: sweep.budget.gpuBudget, concurrency };
+    },
+    {
+      validator: ({ maxTrials, gpuBudget }) => {
+        if (maxTrials === undefined && gpuBudget === undefined) throw new Error('give --max-trials or --gpu-budget');
+        if (closing) throw new Error('the sweep is handing over to its next run: try again in a moment');
+        if (exhausted) throw new Error(`the sweep is already ending: ${endReason || 'no more trials to launch'}`);
+        if (maxTrials !== undefined && (!Number.isInteger(maxTrials) || maxTrials < summaries.length)) {
+          throw new Error(`--max-trials ${maxTrials}: ${summaries.length} trials have already been launched; the budget cannot go below that`);
+        }
+        if (gpuBudget !== undefined) {
+          const { gpusPerTrial } = sweep.budget;
+          if (!Number.isInteger(gpuBudget) || gpuBudget < gpusPerTrial) throw new Error(`--gpu-budget ${gpuBudget}: a trial needs ${gpusPerTrial} GPU(s) (budget.gpusPerTrial)`);
+          if (Math.floor(gpuBudget / gpusPerTrial) < running) {
+            throw new Error(`--gpu-budget ${gpuBudget}: ${running} trials are running on ${running * gpusPerTrial} GPUs now; stop some or wait until they finish`);
+          }
+        }
+      },
+    },
+  );
 
   /** Epochs from a trial's job feed the stopping rule; a `stop` cancels that trial's job. */
   setHandler(jobProgressSignal, (update) => {
@@ -360,6 +420,8 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       tableUri,
       endReason,
       stoppedBecause,
+      budget: { maxTrials: sweep.budget.maxTrials, gpuBudget: sweep.budget.gpuBudget },
+      stopRequested,
     };
     const pointer = await saveCarry(context, state, `runs/${workflowId}/carry/run-${runs + 1}`, runs + 1);
     return continueAsNew<typeof sweepWorkflow>({ ...input, carried: pointer });
@@ -409,7 +471,8 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       if (!exhausted && running < concurrency && (await launchNext())) continue;
       if (running === 0) break;
       const seen = finished;
-      await condition(() => finished > seen);
+      const changes = userChanges;
+      await condition(() => finished > seen || userChanges > changes);
       if (Date.now() - lastTableWrite >= TABLE_WRITE_INTERVAL_MS) await writeTable();
     }
   }

@@ -75,7 +75,7 @@ export async function collectReportData(store: ArtifactStore, runId: string, opt
   }
   const labeling = await attempt(ctx, 'labeling', () => labelingSection(ctx, view));
   if (labeling) report.labeling = labeling;
-  const gates = await attempt(ctx, 'gates', () => gatesSection(ctx, new Set(checks.map((check) => check.name))));
+  const gates = await attempt(ctx, 'gates', () => gatesSection(ctx, new Map(checks.map((check) => [check.name, check.verdict]))));
   if (gates) report.gates = gates;
   const lrFind = await attempt(ctx, 'LR range test', () => lrFindSection(ctx));
   if (lrFind) report.lrFind = lrFind;

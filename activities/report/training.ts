@@ -12,12 +12,12 @@ import { ProgressEvent } from '../../core/spec/job.js';
 import { exists, readJson, readText, type ReportContext } from './context.js';
 import { JobResultView, LrCurve, OverfitDetails, type OneCycleSpec } from './schemas.js';
 
-/** `checkNames`: the data checks the report shows with their evidence; their gate verdicts become one line. */
-export async function gatesSection(ctx: ReportContext, checkNames: ReadonlySet<string>): Promise<GatesSection | undefined> {
+/** `checks`: the data checks the report shows with their evidence (name → verdict); their gate verdicts become one line. */
+export async function gatesSection(ctx: ReportContext, checks: ReadonlyMap<string, string>): Promise<GatesSection | undefined> {
   const all = ctx.manifest.gates.filter((g) => g.gate !== 'agreement');
   if (all.length === 0) return undefined;
-  const verdicts = all.filter((g) => !checkNames.has(g.gate));
-  const dataChecks = all.filter((g) => checkNames.has(g.gate)).map(({ gate, passed }) => ({ name: gate, passed }));
+  const verdicts = all.filter((g) => !checks.has(g.gate));
+  const dataChecks = all.filter((g) => checks.has(g.gate)).map(({ gate }) => ({ name: gate, verdict: checks.get(gate)! }));
   const section: GatesSection = { ...(dataChecks.length ? { dataChecks } : {}), verdicts: verdicts.map(({ gate, passed, explanation, value, evidenceUri }) => ({ gate, passed, explanation, ...(value !== undefined ? { value } : {}), ...(evidenceUri ? { evidenceUri } : {}) })) };
   const oracle = verdicts.find((g) => g.gate === 'oracle');
   if (oracle?.value !== undefined) {

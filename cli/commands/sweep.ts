@@ -13,6 +13,7 @@ import { leaderboardQuery, sweepWorkflowId, type Leaderboard, type TrialRecord }
 import { cliContext, withClient } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { cliStore } from '../store.js';
+import { registerSweepControlCommands } from './sweepControl.js';
 
 export async function readLeaderboard(client: Client, runId: string): Promise<Leaderboard> {
   // Accept the run id or the sweep's own workflow id.
@@ -92,6 +93,7 @@ export function renderLeaderboard(board: Leaderboard, live: LiveProgress = new M
 
 export function registerSweepCommands(program: Command): void {
   const sweep = program.command('sweep').description('hyperparameter sweeps');
+  registerSweepControlCommands(sweep);
   sweep
     .command('status')
     .description('the trial table of a run\'s sweep, best first')

@@ -130,8 +130,8 @@ export interface GateResult {
 
 export interface GatesSection {
   verdicts: GateResult[];
-  /** Data checks that were also gates: one line here, their evidence under Data and Splits. */
-  dataChecks?: Array<{ name: string; passed: boolean }>;
+  /** Data checks that were also gates, with the check's own verdict (a `warn` policy lets a failing check pass the gate): one line here, their evidence under Data and Splits. */
+  dataChecks?: Array<{ name: string; verdict: string }>;
   oracle?: { bound: number; split: string; goalMin?: number };
   overfit?: { curve: Array<number | null>; lossThreshold: number; batchSize: number; maxSteps: number; passed: boolean };
 }

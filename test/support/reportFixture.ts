@@ -228,7 +228,7 @@ export function reportFixture(): ReportData {
       checks: [{ name: 'splits', verdict: 'pass', message: 'valid and test look alike: label chi-square p 0.91, no feature differs (KS, Bonferroni α 0.01)', details: { labelP: 0.91, worstFeature: 'p27', worstP: 0.08 } }],
     },
     gates: {
-      dataChecks: [{ name: 'duplicates', passed: false }, { name: 'leakage', passed: true }],
+      dataChecks: [{ name: 'duplicates', verdict: 'fail' }, { name: 'leakage', verdict: 'warn' }],
       verdicts: [
         { gate: 'oracle', passed: true, explanation: 'oracle upper bound: a perfect model reaches final accuracy 1.0000 on test', value: 1 },
         { gate: 'overfit', passed: true, explanation: 'overfit gate passed: loss 0.0491 < 0.05 after 64 steps on one batch of 32', value: 0.0491 },

@@ -31,7 +31,7 @@ export function dataSection(data: DataSection): Html {
       yLabel: 'rows',
       format: (v) => num(v),
     }),
-    `Rows per class over the whole data set. The smallest class has ${h(num(smallest))} rows (${h(pct(total ? smallest / total : null))}), the largest ${h(num(largest))} (${h(pct(total ? largest / total : null))})${largest > 3 * smallest ? ': unbalanced, so accuracy alone can mislead; read the per-class recall under Evaluation' : ''}.`,
+    `Rows per class over the whole data set. The smallest class has ${h(num(smallest))} row${smallest === 1 ? '' : 's'} (${h(pct(total ? smallest / total : null))}), the largest ${h(num(largest))} (${h(pct(total ? largest / total : null))})${largest > 3 * smallest ? ': unbalanced, so accuracy alone can mislead; read the per-class recall under Evaluation' : ''}.`,
   );
   // Images: a row of pictures per class. Table rows: one table, a few rows of each class in turn.
   const perClass = view.image
@@ -54,7 +54,11 @@ export function dataSection(data: DataSection): Html {
   const parts = [
     info,
     subsection('Rows per class', balance),
-    subsection('Examples of each class', perClass, 'A few rows of every class, each drawn from its features: a label that does not match its picture is a labeling error.'),
+    subsection(
+      'Examples of each class',
+      perClass,
+      view.image ? 'A few rows of every class, each drawn from its features: a label that does not match its picture is a labeling error.' : 'A few rows of every class with every feature value.',
+    ),
     subsection('Rows across the data set', spread, 'Rows spread evenly over the file, each joined with its label, exactly as the trainer reads them.'),
   ];
   if (data.checks?.length) parts.push(subsection('Data checks', checksBlock(data.checks, view, classes), 'Checks run on the data before any training: duplicates (pairs shown side by side), leakage (columns that predict the label too well), schema.'));

@@ -50,7 +50,7 @@ export function gatesSection(data: GatesSection): Html {
     .map((g) => `<div class="gate"><div class="gate-head">${verdictBadge(g.passed ? 'passed' : 'failed')} <b>${h(GATE_WORDS[g.gate] ?? `Check: ${g.gate}`)}</b></div><p>${h(g.explanation)}</p></div>`)
     .join('\n');
   const checks = data.dataChecks?.length
-    ? `<div class="gate"><div class="gate-head"><b>Data checks</b> ${data.dataChecks.map((c) => `${verdictBadge(c.passed ? 'passed' : 'failed')} ${h(c.name)}`).join(' ')}</div><p>Each with its evidence under <a href="#data">Data</a> (the split comparison under <a href="#splits">Splits</a>).</p></div>`
+    ? `<div class="gate"><div class="gate-head"><b>Data checks</b> ${data.dataChecks.map((c) => `${verdictBadge(c.verdict)} ${h(c.name)}`).join(' ')}</div><p>Each with its evidence under <a href="#data">Data</a> (the split comparison under <a href="#splits">Splits</a>).</p></div>`
     : '';
   const parts = [checks, verdicts].filter(Boolean);
   if (data.oracle) {
