@@ -12,6 +12,7 @@ import { createRunJob, type RunJobDeps } from './runJob.js';
 import { suggestTrial } from './sweepPlanner.js';
 import { createSweepTableActivities } from './sweepTable.js';
 import { reportingOutages } from './infrastructure.js';
+import { createRegistryActivities } from './registry.js';
 
 export type ActivityDeps = RunJobDeps & IngestDeps & ManifestDeps;
 
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLabelingActivities(deps),
     ...createDataCheckActivities(deps),
     ...createReportActivities(deps),
+    ...createRegistryActivities(deps),
   };
   // Outages (storage, Kubernetes API, network) reach the workflow named as such: it waits them out, never counting them.
   const wrap = reportingOutages as <F>(activity: F) => F;

@@ -47,6 +47,7 @@ export function createWriteRunManifest(deps: ManifestDeps) {
       runId,
       temporalRunId: workflowExecution?.runId ?? null,
       pipeline: request.spec.name,
+      ...(request.status ? { status: request.status, error: request.error ?? null } : {}),
       specFile: request.specFile ?? null,
       spec: request.spec,
       data: {

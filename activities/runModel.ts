@@ -3,16 +3,16 @@
  * promotes by hand. Also `testSetHash`, the identity of a test set that promotion compares models on.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { z, ZodError } from 'zod';
 import { headlineOf } from '../core/registry/headline.js';
-import { MetricValue, type ModelCandidate } from '../core/registry/schemas.js';
+import { MetricValue, ModelCandidate } from '../core/registry/schemas.js';
 import { InfrastructureError } from './infrastructure.js';
 import type { ArtifactStore } from './store.js';
 
 /** A registry request that cannot be done as asked; `code` says why (the CLI maps it to an exit code). */
 export class RegistryError extends Error {
   constructor(
-    readonly code: 'no-manifest' | 'bad-manifest' | 'not-succeeded' | 'no-model' | 'no-champion' | 'bad-target' | 'conflict',
+    readonly code: 'no-manifest' | 'bad-manifest' | 'bad-record' | 'not-succeeded' | 'no-model' | 'no-champion' | 'bad-target' | 'conflict',
     message: string,
   ) {
     super(message);
@@ -37,12 +37,17 @@ export async function testSetHashOf(store: ArtifactStore, data: { sha256: string
   return testSetHash(data.sha256, split.test);
 }
 
+/** How a run ended, read first: a stopped run's manifest may lack what a model record needs. */
+const RunOutcomeView = z.looseObject({
+  /** Written for runs that did not succeed (`stopped_by_gate`, `failed`); absent: the run reached its record stage. */
+  status: z.string().optional(),
+  sweep: z.looseObject({ stoppedBecause: z.string() }).nullable().optional(),
+});
+
 /** The fields of a manifest (activities/manifest.ts) that make a model record; loose, so newer manifests read. */
 const RunManifestView = z.looseObject({
   runId: z.string(),
   pipeline: z.string(),
-  /** Not written today: a manifest means the run reached its record stage (see the report's runInfo). */
-  status: z.string().optional(),
   spec: z.looseObject({ evaluate: z.looseObject({ split: z.string(), metric: z.string() }) }),
   data: z.looseObject({ sha256: z.string() }),
   metrics: z.record(z.string(), MetricValue),
@@ -56,21 +61,37 @@ export function manifestKey(runId: string): string {
   return `runs/${runId}/manifest.json`;
 }
 
-function runStatus(manifest: RunManifestView): string {
-  return manifest.status ?? (manifest.sweep?.stoppedBecause === 'maxFailedTrials' ? 'incomplete' : 'succeeded');
+function runStatus(outcome: z.infer<typeof RunOutcomeView>): string {
+  return outcome.status ?? (outcome.sweep?.stoppedBecause === 'maxFailedTrials' ? 'incomplete' : 'succeeded');
 }
 
-async function readManifest(store: ArtifactStore, runId: string): Promise<RunManifestView> {
+/** One line for a parse failure: the first zod issue with its path, or the error's first line (bad JSON). */
+export function problemOf(error: unknown): string {
+  if (error instanceof ZodError) {
+    const issue = error.issues[0];
+    return issue ? `${issue.path.join('.') || '(top)'}: ${issue.message}` : 'unexpected shape';
+  }
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+/** The manifest of a run that succeeded; a RegistryError naming the status of one that did not. */
+async function readSucceededManifest(store: ArtifactStore, runId: string): Promise<RunManifestView> {
   const uri = store.uri(manifestKey(runId));
   if (!(await store.exists(uri))) {
     throw new RegistryError('no-manifest', `run ${runId} has no manifest at ${uri}: the run id is wrong, or the run did not finish (still running, stopped by a gate, failed or cancelled)`);
   }
+  let outcome: z.infer<typeof RunOutcomeView>;
   try {
-    return await store.getJson(uri, RunManifestView);
+    outcome = await store.getJson(uri, RunOutcomeView);
   } catch (error) {
     if (error instanceof InfrastructureError) throw error;
-    throw new RegistryError('bad-manifest', `${uri} cannot be read as a run manifest: ${(error as Error).message.split('\n')[0]}`);
+    throw new RegistryError('bad-manifest', `${uri} cannot be read as a run manifest: ${problemOf(error)}`);
   }
+  const status = runStatus(outcome);
+  if (status !== 'succeeded') throw new RegistryError('not-succeeded', `run ${runId} did not succeed (its status is ${status}): only a succeeded run can be promoted`);
+  const manifest = RunManifestView.safeParse(outcome);
+  if (!manifest.success) throw new RegistryError('bad-manifest', `${uri} cannot be read as a run manifest: ${problemOf(manifest.error)}`);
+  return manifest.data;
 }
 
 export interface RunModel {
@@ -80,9 +101,7 @@ export interface RunModel {
 
 /** The model a succeeded run offers; a RegistryError for a missing manifest, a run that did not succeed, or no model. */
 export async function modelOfRun(store: ArtifactStore, runId: string): Promise<RunModel> {
-  const manifest = await readManifest(store, runId);
-  const status = runStatus(manifest);
-  if (status !== 'succeeded') throw new RegistryError('not-succeeded', `run ${runId} did not succeed (its status is ${status}): only a succeeded run can be promoted`);
+  const manifest = await readSucceededManifest(store, runId);
   const { artifacts } = manifest;
   const checkpoint = artifacts['train.checkpoint'] ?? manifest.sweep?.best?.checkpoint;
   if (!checkpoint) throw new RegistryError('no-model', `run ${runId} recorded no checkpoint (no artifacts['train.checkpoint'] and no best sweep trial): nothing to promote`);
@@ -90,7 +109,7 @@ export async function modelOfRun(store: ArtifactStore, runId: string): Promise<R
   if (!headline) throw new RegistryError('no-model', `run ${runId} has no ${manifest.spec.evaluate.split}_${manifest.spec.evaluate.metric} metric: nothing to compare it on`);
   const splitUri = artifacts.split;
   if (!splitUri) throw new RegistryError('bad-manifest', `run ${runId}'s manifest names no split manifest (artifacts.split): its test set cannot be identified`);
-  const candidate: ModelCandidate = {
+  const candidate = ModelCandidate.safeParse({
     pipeline: manifest.pipeline,
     runId: manifest.runId,
     checkpoint,
@@ -99,6 +118,7 @@ export async function modelOfRun(store: ArtifactStore, runId: string): Promise<R
     testSetSha256: await testSetHashOf(store, { sha256: manifest.data.sha256, splitUri }),
     predictionsUri: artifacts['evaluate.predictions'] ?? null,
     manifestUri: store.uri(manifestKey(runId)),
-  };
-  return { candidate, goalMet: manifest.goalMet ?? null };
+  });
+  if (!candidate.success) throw new RegistryError('bad-manifest', `run ${runId}'s manifest does not make a model record: ${problemOf(candidate.error)}`);
+  return { candidate: candidate.data, goalMet: manifest.goalMet ?? null };
 }

@@ -83,6 +83,9 @@ export interface JobOutcome {
 }
 
 export interface ManifestRequest {
+  /** How the run ended when it did not succeed (`stopped_by_gate`): the manifest of a stopped run, with the reason. */
+  status?: string;
+  error?: string;
   spec: PipelineSpec;
   specFile?: string;
   startedAt: string;

@@ -1,11 +1,14 @@
 /** The `gauntlet` command. Every failure is one clear line and a non-zero exit code, never a stack trace. */
 import { Command, CommanderError } from 'commander';
+import { registerApproveCommand } from './commands/approve.js';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDevCommands } from './commands/dev.js';
+import { registerEvalCommands } from './commands/eval.js';
 import { registerLabelsCommands } from './commands/labels.js';
 import { registerLabelCommands } from './commands/label.js';
 import { registerLrCommands } from './commands/lr.js';
+import { registerModelsCommands } from './commands/models.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
@@ -25,6 +28,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerReportCommand(program);
   registerCancelCommand(program);
+  registerApproveCommand(program);
   registerRunsCommands(program);
   registerScheduleCommands(program);
   registerDevCommands(program);
@@ -33,6 +37,8 @@ export function buildProgram(): Command {
   registerLabelCommands(program);
   registerLabelsCommands(program);
   registerDataCommands(program);
+  registerEvalCommands(program);
+  registerModelsCommands(program);
   return program;
 }
 

@@ -2,7 +2,7 @@
  * Queries, signals and search-attribute keys of the pipeline workflow, defined once and imported by the workflow,
  * the activities (which report progress), the CLI and the tests.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { GateVerdict, JobProgressUpdate, LrDecision, RunProgress } from '../core/progress.js';
 import type { PipelineSpec } from '../core/spec/pipeline.js';
@@ -12,6 +12,15 @@ export const TASK_QUEUE_DEFAULT = 'gauntlet';
 
 export const progressQuery = defineQuery<RunProgress>('progress');
 export const jobProgressSignal = defineSignal<[JobProgressUpdate]>('jobProgress');
+
+/** `gauntlet approve RUN [--reject --reason TEXT]`: a person's decision on a run waiting in stage `approve`. */
+export interface ApproveRequest {
+  approve: boolean;
+  reason?: string;
+  /** Who decided (the CLI sends the OS user name). */
+  by?: string;
+}
+export const approveUpdate = defineUpdate<{ decision: 'approved' | 'rejected' }, [ApproveRequest]>('approve');
 
 export const searchAttributes = {
   pipeline: defineSearchAttributeKey('GauntletPipeline', 'KEYWORD'),

@@ -77,6 +77,8 @@ export interface RunProgress {
   sweep?: { stoppedBecause: string; endReason: string };
   error?: string;
   manifestUri?: string;
+  /** The run report (one HTML page) next to the manifest. */
+  reportUri?: string;
 }
 
 /** What an activity sends the workflow while a job runs: small, throttled. */

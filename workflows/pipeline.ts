@@ -9,7 +9,9 @@ import { StoppedBecause } from '../core/failures.js';
 import { describeGoal, goalMet } from '../core/goal.js';
 import { jobProgressSignal, progressQuery, searchAttributes, type PipelineInput, type PipelineResult } from '../contracts/pipeline.js';
 import { RunTracker } from './runTracker.js';
-import type { JobOutcome } from '../activities/types.js';
+import type { IngestResult, JobOutcome, ManifestRequest } from '../activities/types.js';
+import type { CheckResult } from '../core/data/check.js';
+import { record } from './recordStage.js';
 import type { SweepResult } from '../contracts/sweep.js';
 import * as stage from './stages.js';
 import { labelStage } from './labelStage.js';
@@ -29,15 +31,36 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   ]);
   const ctx = stage.runContext(spec, tracker);
 
+  // What the run knows so far: a run stopped by a gate records it, so its report shows why.
+  let ingested: IngestResult | null = null;
+  let data: IngestResult | null = null;
+  let labeling: Awaited<ReturnType<typeof labelStage>>['labeling'] = null;
+  let checks: CheckResult[] = [];
+  const jobs: Record<string, JobOutcome> = {};
+  const manifest = (extra: Partial<ManifestRequest>): ManifestRequest => ({
+    spec,
+    ...(input.specFile ? { specFile: input.specFile } : {}),
+    startedAt,
+    ingest: data ?? ingested!,
+    labeling: labeling && ingested ? { provenanceUri: labeling.provenanceUri, classes: labeling.classes, sourceData: { uri: ingested.data.uri, sha256: ingested.data.sha256 }, summary: labeling.summary } : null,
+    jobs,
+    sweep: null,
+    metrics: tracker.progress.metrics,
+    goalMet: null,
+    gates: tracker.progress.gates,
+    lr: tracker.progress.lr ?? null,
+    checks,
+    ...extra,
+  });
+
   try {
-    const ingested = await stage.ingest(ctx);
-    const { data, labeling } = await labelStage(ctx, ingested);
+    ingested = await stage.ingest(ctx);
+    ({ data, labeling } = await labelStage(ctx, ingested));
     // Runs started before the data checks existed replay without them (README: changing workflow code).
-    const checks = patched('data-checks-stage') ? await checksStage(ctx, data) : [];
+    checks = patched('data-checks-stage') ? await checksStage(ctx, data) : [];
     await stage.oracleGate(ctx, data);
     await stage.overfitGate(ctx, data);
     let checkpoint: string | undefined;
-    const jobs: Record<string, JobOutcome> = {};
     let sweep: SweepResult | null = null;
     if (spec.sweep) {
       const maxLrByGroup = await stage.findSweepLearningRates(ctx, data);
@@ -62,23 +85,10 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
 
     const met = spec.goal ? goalMet(spec.goal, evaluation.headline) : null;
     tracker.start('record');
-    const manifestUri = await ctx.quick.writeRunManifest.executeWithOptions({ summary: 'record · run manifest' }, [
-      {
-        spec,
-        ...(input.specFile ? { specFile: input.specFile } : {}),
-        startedAt,
-        ingest: data,
-        labeling: labeling ? { provenanceUri: labeling.provenanceUri, classes: labeling.classes, sourceData: { uri: ingested.data.uri, sha256: ingested.data.sha256 }, summary: labeling.summary } : null,
-        jobs,
-        sweep: sweep ? { trials: sweep.trials, completed: sweep.completed, stopped: sweep.stopped, failed: sweep.failed, best: sweep.best, tableUri: sweep.tableUri, stoppedBecause: sweep.stoppedBecause, endReason: sweep.endReason } : null,
-        metrics: tracker.progress.metrics,
-        goalMet: met,
-        gates: tracker.progress.gates,
-        lr: tracker.progress.lr ?? null,
-        checks,
-      },
-    ]);
-    tracker.progress.manifestUri = manifestUri;
+    const sweepRecord = sweep
+      ? { trials: sweep.trials, completed: sweep.completed, stopped: sweep.stopped, failed: sweep.failed, best: sweep.best, tableUri: sweep.tableUri, stoppedBecause: sweep.stoppedBecause, endReason: sweep.endReason }
+      : null;
+    const { manifestUri } = await record(ctx, manifest({ sweep: sweepRecord, goalMet: met, metrics: tracker.progress.metrics, gates: tracker.progress.gates, lr: tracker.progress.lr ?? null }));
     tracker.finish('record', spec.goal ? `goal ${describeGoal(spec.goal)}: ${met === null ? 'unknown' : met ? 'met' : 'not met'}` : manifestUri);
     // A sweep cut short by failing trials still yields a model, but not the search that was asked for.
     const status = sweep?.stoppedBecause === StoppedBecause.MaxFailedTrials ? 'incomplete' : 'succeeded';
@@ -90,6 +100,10 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     return { runId: workflowId, pipeline: spec.name, status, metrics, goalMet: met, manifestUri, gates, lr: lr ?? null, ...sweepSummary };
   } catch (error) {
     const stoppedByGate = error instanceof ApplicationFailure && error.type === stage.GATE_FAILED;
+    if (stoppedByGate && ingested && patched('record-when-stopped')) {
+      // The evidence of a stop is worth keeping; failing to keep it must not hide the stop itself.
+      await record(ctx, manifest({ status: 'stopped_by_gate', error: rootCauseMessage(error) })).catch(() => undefined);
+    }
     tracker.end(isCancellation(error) ? 'cancelled' : stoppedByGate ? 'stopped_by_gate' : 'failed', rootCauseMessage(error));
     throw error;
   }

@@ -5,11 +5,12 @@
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { scheduledWorkflowIdPrefix } from '../../contracts/schedule.js';
+import { ScheduleMemo, scheduledWorkflowIdPrefix } from '../../contracts/schedule.js';
+import { searchAttributes } from '../../contracts/pipeline.js';
 import type { PipelineSpec } from '../../core/spec/pipeline.js';
 import { cliContext, runUiUrl, withClient } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import { pipelineScheduleOptions } from '../schedule/action.js';
+import { pipelineNote, pipelineScheduleOptions } from '../schedule/action.js';
 import { onSchedule } from '../schedule/errors.js';
 import { parseCreateFlags, type CreateFlags } from '../schedule/options.js';
 import { renderDescription, renderList } from '../schedule/render.js';
@@ -41,7 +42,7 @@ export function registerScheduleCommands(program: Command): void {
     .option('--overlap <policy>', 'when the previous run is still going: skip, buffer-one or cancel-other (default skip)')
     .option('--catchup-window <duration>', 'after an outage, still start runs missed by up to this long, e.g. 1h (default: Temporal’s, 1 year)')
     .option('--paused', 'create it paused')
-    .option('--note <text>', 'a note on the schedule (shown with its state)')
+    .option('--note <text>', 'a note on the schedule, e.g. why it is paused (default: the pipeline and its file)')
     .action(async (name: string, options: CreateOptions) => {
       const { flags, spec } = await checkCreate(name, options);
       const specFile = resolve(options.pipeline);
@@ -51,7 +52,8 @@ export function registerScheduleCommands(program: Command): void {
         const created = await handle.describe();
         console.log(`schedule ${name} created: pipeline ${spec.name}, cron "${flags.cron}" (${flags.timezone}), overlap ${flags.overlap}${flags.paused ? ', paused' : ''}`);
         const next = created.info.nextActionTimes[0];
-        if (next && !flags.paused) console.log(`  next run         ${next.toISOString()}`);
+        if (!next) console.log(`  warning          the cron matches no future time: this schedule will never start a run`);
+        else if (!flags.paused) console.log(`  next run         ${next.toISOString()}`);
         console.log(`  runs are named   ${scheduledWorkflowIdPrefix(spec.name, name)}-<scheduled time>`);
         console.log(`  ${scheduleUiUrl(context, name)}`);
       });
@@ -61,11 +63,14 @@ export function registerScheduleCommands(program: Command): void {
     .command('list')
     .description('the pipeline schedules: cron, state, next and last run')
     .option('--json', 'print a JSON array')
-    .action(async (options: { json?: boolean }) => {
+    .option('--pipeline <name>', 'only the schedules of this pipeline')
+    .action(async (options: { json?: boolean; pipeline?: string }) => {
       const context = cliContext();
+      // The schedule carries GauntletPipeline itself (cli/schedule/action.ts), so the server filters.
+      const query = options.pipeline ? `${searchAttributes.pipeline.name} = ${JSON.stringify(options.pipeline)}` : undefined;
       await withClient(context, async (client) => {
         const entries: ScheduleListEntry[] = [];
-        for await (const summary of client.schedule.list()) {
+        for await (const summary of client.schedule.list(query ? { query } : {})) {
           if (isPipelineSchedule(summary)) entries.push(await listEntry(client, context, summary));
         }
         entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -102,11 +107,15 @@ export function registerScheduleCommands(program: Command): void {
     .command('unpause')
     .description('start runs on the cron again')
     .argument('<name>', 'schedule name')
-    .option('--note <text>', 'a note, shown with the schedule')
+    .option('--note <text>', 'a note, shown with the schedule (default: the pipeline and its file again)')
     .action(async (name: string, options: { note?: string }) => {
-      // Temporal ignores an empty note here, and an unpause with it, so there is always one.
-      const note = nonEmpty(options.note, 'unpaused with `gauntlet schedule unpause`');
-      await withClient(cliContext(), (client) => onSchedule(name, () => client.schedule.getHandle(name).unpause(note)));
+      await withClient(cliContext(), async (client) => {
+        const handle = client.schedule.getHandle(name);
+        const memo = ScheduleMemo.safeParse((await onSchedule(name, () => handle.describe())).memo ?? {});
+        // Temporal ignores an empty note here, and an unpause with it, so there is always one.
+        const fallback = memo.success ? pipelineNote(memo.data.pipeline, memo.data.specFile) : 'unpaused with `gauntlet schedule unpause`';
+        await onSchedule(name, () => handle.unpause(nonEmpty(options.note, fallback)));
+      });
       console.log(`schedule ${name} unpaused`);
     });
 

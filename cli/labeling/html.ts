@@ -1,7 +1,2 @@
-/** Text into HTML: every string that reaches the labeling sheet (class names, run ids, feature names) goes through here. */
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Safe in element content and in quoted attribute values alike. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
-}
+/** The labeling sheet's escaping is core/html.ts (shared with the run report). */
+export { escapeHtml } from '../../core/html.js';

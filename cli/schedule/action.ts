@@ -34,9 +34,14 @@ export function pipelineScheduleOptions(flags: CreateFlags, spec: PipelineSpec, 
       overlap: OVERLAP_POLICIES[flags.overlap],
       ...(flags.catchupWindow ? { catchupWindow: durationMs(flags.catchupWindow) } : {}),
     },
-    state: { paused: flags.paused, ...(flags.note ? { note: flags.note } : {}) },
+    state: { paused: flags.paused, note: flags.note ?? pipelineNote(spec.name, specFile) },
     memo,
     // On the schedule too, so `GauntletPipeline = "digits"` finds it on the UI's Schedules page.
     typedSearchAttributes: [pipelineAttribute],
   };
+}
+
+/** The note a schedule carries while nobody has said more: the UI shows notes on the schedule's page, so it names the pipeline. */
+export function pipelineNote(pipeline: string, specFile: string): string {
+  return `pipeline ${pipeline} · ${specFile}`;
 }

@@ -26,11 +26,26 @@ export function mcnemar(b: number, c: number, options: { exact?: boolean } = {})
   const exact = options.exact ?? n < MCNEMAR_EXACT_BELOW;
   if (exact) {
     const statistic = Math.min(b, c);
-    return { statistic, pValue: Math.min(1, 2 * binomialCdf(statistic, n, 0.5)), exact };
+    return { statistic, pValue: Math.min(1, 2 * halfBinomialCdf(statistic, n)), exact };
   }
   if (n === 0) throw new RangeError('mcnemar: the chi-square form needs at least one discordant pair (b + c > 0)');
   const statistic = (Math.abs(b - c) - 1) ** 2 / n;
   return { statistic, pValue: chiSquareSf(statistic, 1), exact };
+}
+
+/**
+ * P(X <= k) for X ~ Binomial(n, ½) as a sum of binomial coefficients over 2^n: exact below n = 57 (every
+ * coefficient is an exact double there), so b = 4, c = 5 gives p exactly 1; the incomplete beta past n = 1000.
+ */
+function halfBinomialCdf(k: number, n: number): number {
+  if (n > 1000) return binomialCdf(k, n, 0.5);
+  let coefficient = 1;
+  let sum = 0;
+  for (let i = 0; i <= k; i++) {
+    sum += coefficient;
+    coefficient = (coefficient * (n - i)) / (i + 1);
+  }
+  return sum / 2 ** n;
 }
 
 export interface Discordance {

@@ -107,6 +107,12 @@ function mcnemar(input: PromotionInput, champion: ChampionRecord): PromotionDeci
   return { promote, verdict: promote ? 'promoted' : 'kept', reasons };
 }
 
+/** How the challenger compares with the champion, in one or two lines (for a person promoting by hand). */
+export function compareWithChampion(challenger: Challenger, champion: ChampionRecord): string[] {
+  const apart = incomparability(challenger, champion);
+  return apart.length ? apart : [comparison(challenger, champion)];
+}
+
 export function decidePromotion(input: PromotionInput): PromotionDecision {
   const { rule, challenger, champion } = input;
   const approve = `waiting for a person: \`gauntlet models promote ${challenger.runId}\``;
@@ -123,7 +129,7 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
   }
   if (champion.runId === challenger.runId) return { promote: false, verdict: 'kept', reasons: [`${challenger.runId} is already the champion`] };
   const apart = incomparability(challenger, champion);
-  const described = apart.length ? apart : [comparison(challenger, champion)];
+  const described = compareWithChampion(challenger, champion);
   switch (rule.when) {
     case 'always':
       return { promote: true, verdict: 'promoted', reasons: ['promote: always', ...described] };

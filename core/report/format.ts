@@ -1,5 +1,5 @@
 /** Numbers, times and text as a person reads them in the report: few digits, units, one unambiguous time zone. */
-import { escapeHtml } from '../../cli/labeling/html.js';
+import { escapeHtml } from '../html.js';
 import { formatLr } from '../lr/svg.js';
 
 /** Escapes text for element content and quoted attributes (the labeling sheet's escaper, one rule for both pages). */

@@ -139,7 +139,9 @@ export const GatesSpec = z.strictObject({
   oracle: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
 });
 
-export const MetricName = z.enum(['accuracy', 'loss']);
+/** Headline metrics: accuracy, loss (the trainer's cross-entropy), macroF1, balancedAccuracy, logLoss, auc (binary). */
+export const MetricName = z.enum(['accuracy', 'loss', 'macroF1', 'balancedAccuracy', 'logLoss', 'auc']);
+export type MetricName = z.infer<typeof MetricName>;
 
 /** How a predicted class becomes the final output, and where the true final outputs are. */
 export const OutputSpec = z.strictObject({
@@ -163,6 +165,11 @@ export const EvaluateSpec = z.strictObject({
   metric: MetricName.default('accuracy'),
   output: OutputSpec.optional(),
   precision: PrecisionSpec.optional(),
+  /** Every test metric gets an interval at this confidence (Wilson for proportions, a seeded bootstrap otherwise). */
+  confidence: z.number().gt(0).lt(1).default(0.95),
+  bootstrap: z.strictObject({ resamples: z.number().int().min(1000).max(100_000).default(2000), seed: z.number().int().min(0).default(0) }).prefault({}),
+  /** The human ceiling when no labeling stage measured it (annotators' accuracy against the truth, 0..1). */
+  humanCeiling: z.number().gt(0).lte(1).optional(),
 });
 
 export const GoalSpec = z
@@ -170,6 +177,8 @@ export const GoalSpec = z
     metric: MetricName,
     min: z.number().optional(),
     max: z.number().optional(),
+    /** `lowerBound`: the goal must hold for the interval's lower bound (upper bound for max), not just the estimate. */
+    on: z.enum(['estimate', 'lowerBound']).default('estimate'),
   })
   .refine((goal) => goal.min !== undefined || goal.max !== undefined, { message: 'give min or max', path: ['min'] });
 
@@ -201,6 +210,14 @@ export const PipelineSpec = z
     goal: GoalSpec.optional(),
     /** Hyperparameter sweep: replaces the single train job with trials (see core/sweep). */
     sweep: SweepSpec.optional(),
+    /** Whether this run's model replaces the pipeline's champion (models/<pipeline>/champion.json). */
+    promote: z
+      .strictObject({
+        when: z.enum(['mcnemar', 'lowerBound', 'always', 'manual']),
+        alpha: z.number().gt(0).lt(1).default(0.05),
+        minImprovement: z.number().min(0).default(0),
+      })
+      .optional(),
   })
   .superRefine((spec, ctx) => {
     const { schedule, lrFind } = spec.train;

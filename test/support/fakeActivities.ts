@@ -76,6 +76,14 @@ export function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequ
     }),
     checkPreprocessing: async () => ({ results: [{ name: 'preprocessing', verdict: 'pass', message: 'inputs look like the data', details: {} }], uri: 's3://gauntlet/runs/r/checks/preprocessing.json' }),
     ...memorySweepTable(sweepId).activities,
+    // The model registry: no champion yet, every promotion lands (test/integration/registry.test.ts has the real one).
+    readChampion: async () => null,
+    promoteModel: async ({ candidate, by, reasons, at }) => {
+      const champion = { ...candidate, promotedAt: at ?? '2026-01-01T00:00:03.000Z', promotedBy: by, reason: reasons.join('; ') };
+      return { outcome: 'promoted', champion, championUri: `s3://gauntlet/models/${candidate.pipeline}/champion.json`, historyUri: `s3://gauntlet/models/${candidate.pipeline}/history/x.json` };
+    },
+    recordPromotionVerdict: async ({ pipeline }) => `s3://gauntlet/models/${pipeline}/history/x.json`,
+    testSetHashOf: async () => 'c'.repeat(64),
     ...overrides,
   };
 }
