@@ -40,7 +40,7 @@ export const ModelCandidate = z.looseObject({
   checkpoint: S3Uri,
   metrics: z.record(z.string(), MetricValue),
   headline: Headline,
-  /** testSetHash (activities/testSet.ts): the data's SHA-256 and the test rows. Models compare only on equal hashes. */
+  /** testSetHash (activities/runModel.ts): the data's SHA-256 and the test rows. Models compare only on equal hashes. */
   testSetSha256: Sha256,
   /** Per-row test predictions (for a McNemar test against a later challenger); null when the run wrote none. */
   predictionsUri: S3Uri.nullable(),

@@ -39,7 +39,7 @@ describe('pipeline spec', () => {
     assert.deepEqual(result.spec.data.split, { kind: 'holdout', valid: 0.15, test: 0.15, folds: 5, seed: 0, stratify: true });
     assert.equal(result.spec.trainer.kind, 'reference');
     assert.equal(result.spec.trainer.retry.maximumAttempts, 3);
-    assert.deepEqual(result.spec.evaluate, { split: 'test', metric: 'accuracy' });
+    assert.deepEqual(result.spec.evaluate, { split: 'test', metric: 'accuracy', confidence: 0.95, bootstrap: { resamples: 2000, seed: 0 } });
     assert.equal(result.spec.train.schedule.kind === 'one_cycle' && result.spec.train.schedule.pctStart, 0.3);
   });
 
