@@ -6,6 +6,7 @@ import { createGateActivities } from './gates.js';
 import { createIngest, type IngestDeps } from './ingest.js';
 import { createLabelingActivities } from './labeling.js';
 import { createDataCheckActivities } from './dataChecks.js';
+import { createAssessmentActivities } from './assessment.js';
 import { createReportActivities } from './report/index.js';
 import { createWriteRunManifest, type ManifestDeps } from './manifest.js';
 import { createRunJob, type RunJobDeps } from './runJob.js';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createGateActivities(deps),
     ...createLabelingActivities(deps),
     ...createDataCheckActivities(deps),
+    ...createAssessmentActivities(deps),
     ...createReportActivities(deps),
     ...createRegistryActivities(deps),
   };

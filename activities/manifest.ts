@@ -66,6 +66,8 @@ export function createWriteRunManifest(deps: ManifestDeps) {
       lrFinder: request.lr,
       sweep: request.sweep,
       checks: request.checks ?? [],
+      promotion: request.promotion ?? null,
+      ...(request.evaluationUri ? { evaluation: request.evaluationUri } : {}),
       labeling: request.labeling
         ? { ...request.labeling, humanCeiling: request.labeling.summary.humanCeiling.accuracy }
         : null,

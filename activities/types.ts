@@ -100,6 +100,9 @@ export interface ManifestRequest {
    * The labeling stage: agreement, the human ceiling (annotators' accuracy against the adjudicated labels, what
    * evaluation compares a model with), and where the provenance of every label is (who, which copies, how settled).
    */
+  /** The promote stage's verdict (null without a promote rule), and the full evaluation report (intervals, vs champion). */
+  promotion?: { verdict: string; promoted: boolean; reasons: string[] } | null;
+  evaluationUri?: string | null;
   /** The data checks' verdicts (their evidence is in runs/<run>/checks/). */
   checks?: CheckResult[];
   labeling?: { provenanceUri: string; classes: string[]; sourceData: { uri: string; sha256: string }; summary: LabelingSummary } | null;

@@ -12,6 +12,7 @@ import { RunTracker } from './runTracker.js';
 import type { IngestResult, JobOutcome, ManifestRequest } from '../activities/types.js';
 import type { CheckResult } from '../core/data/check.js';
 import { record } from './recordStage.js';
+import { approvals, promoteStage } from './promoteStage.js';
 import type { SweepResult } from '../contracts/sweep.js';
 import * as stage from './stages.js';
 import { labelStage } from './labelStage.js';
@@ -30,6 +31,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     { key: searchAttributes.status, value: 'running' },
   ]);
   const ctx = stage.runContext(spec, tracker);
+  const approval = approvals(ctx);
 
   // What the run knows so far: a run stopped by a gate records it, so its report shows why.
   let ingested: IngestResult | null = null;
@@ -80,15 +82,22 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       jobs.train = trained;
       checkpoint = trained.result.artifacts.checkpoint;
     }
-    const evaluation = await stage.evaluate(ctx, data, checkpoint);
+    const human = labeling?.summary.humanCeiling.accuracy;
+    const noise = labeling?.summary.irreducibleError;
+    const evaluation = await stage.evaluate(ctx, data, checkpoint, { ...(human != null ? { humanCeiling: human } : {}), ...(noise != null ? { irreducibleError: noise } : {}) });
     jobs.evaluate = evaluation.outcome;
+    // Runs started before the registry existed replay without the promote stage (README: changing workflow code).
+    const promotion = checkpoint && patched('promote-stage') ? await promoteStage(ctx, evaluation, checkpoint, approval) : null;
 
     const met = spec.goal ? goalMet(spec.goal, evaluation.headline) : null;
     tracker.start('record');
     const sweepRecord = sweep
       ? { trials: sweep.trials, completed: sweep.completed, stopped: sweep.stopped, failed: sweep.failed, best: sweep.best, tableUri: sweep.tableUri, stoppedBecause: sweep.stoppedBecause, endReason: sweep.endReason }
       : null;
-    const { manifestUri } = await record(ctx, manifest({ sweep: sweepRecord, goalMet: met, metrics: tracker.progress.metrics, gates: tracker.progress.gates, lr: tracker.progress.lr ?? null }));
+    const { manifestUri } = await record(
+      ctx,
+      manifest({ sweep: sweepRecord, goalMet: met, metrics: tracker.progress.metrics, gates: tracker.progress.gates, lr: tracker.progress.lr ?? null, promotion, evaluationUri: evaluation.assessment?.uri ?? null }),
+    );
     tracker.finish('record', spec.goal ? `goal ${describeGoal(spec.goal)}: ${met === null ? 'unknown' : met ? 'met' : 'not met'}` : manifestUri);
     // A sweep cut short by failing trials still yields a model, but not the search that was asked for.
     const status = sweep?.stoppedBecause === StoppedBecause.MaxFailedTrials ? 'incomplete' : 'succeeded';

@@ -4,6 +4,7 @@
  */
 import { agreementReport, annotatorAccuracy, type AgreementReport, type AnnotatorAccuracy } from '../agreement/index.js';
 import type { AgreementLevel } from '../spec/labeling.js';
+import { labelNoise } from '../eval/noise.js';
 import type { ItemRating, QueueState } from './queue.js';
 import type { SettledItem } from './settle.js';
 
@@ -30,6 +31,8 @@ export interface LabelingSummary {
   agreement: AgreementReport | null;
   /** Annotators' accuracy against the adjudicated label on double-labeled items: the best a model can be judged to reach. */
   humanCeiling: { accuracy: number | null; annotators: AnnotatorAccuracy[] };
+  /** Label noise estimated from how often two annotators disagree on the double-labeled items (core/eval/noise.ts). */
+  irreducibleError: number | null;
 }
 
 const ADJUDICATED = new Set(['agreed', 'third-annotator', 'majority']);
@@ -72,6 +75,7 @@ export function labelingSummary(state: QueueState, settled: readonly SettledItem
     },
     agreement: overlapAgreement(state.ratings, level),
     humanCeiling: { accuracy: n > 0 ? correct / n : null, annotators },
+    irreducibleError: labelNoise(settled.filter((item) => item.doubleLabeled))?.noiseRate ?? null,
   };
 }
 

@@ -51,7 +51,7 @@ export function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequ
       if (request.mode === 'inspect') return outcome(request, { rows: 70 }, { inspection: 's3://gauntlet/runs/r/inspect/inspect.json' });
       if (request.mode === 'label') return outcome(request, { items: 1 }, { labels: `s3://gauntlet/runs/r-label/${request.stage}/labels.json` });
       if (request.mode === 'train') return outcome(request, { val_accuracy: 0.95 }, { checkpoint: 's3://gauntlet/runs/r/train/checkpoints/epoch-0003.pt' });
-      return outcome(request, { accuracy: 0.93, loss: 0.2, n: 15 });
+      return outcome(request, { accuracy: 0.93, loss: 0.2, n: 15 }, { predictions: `s3://gauntlet/runs/r/${request.stage}/predictions.json` });
     },
     writeRunManifest: async () => 's3://gauntlet/runs/r/manifest.json',
     writeRunReport: async ({ runId }) => `s3://gauntlet/runs/${runId}/report.html`,
@@ -77,6 +77,12 @@ export function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequ
     checkPreprocessing: async () => ({ results: [{ name: 'preprocessing', verdict: 'pass', message: 'inputs look like the data', details: {} }], uri: 's3://gauntlet/runs/r/checks/preprocessing.json' }),
     ...memorySweepTable(sweepId).activities,
     // The model registry: no champion yet, every promotion lands (test/integration/registry.test.ts has the real one).
+    assessModel: async ({ headline, confidence }) => {
+      const interval = (estimate: number) => ({ estimate, low: estimate - 0.03, high: Math.min(1, estimate + 0.03), method: 'wilson' as const });
+      const metrics = { accuracy: interval(0.93), macroF1: interval(0.92), balancedAccuracy: interval(0.92), logLoss: null, auc: null };
+      const report = { n: 15, classes: ['0', '1'], confidence, headline: { metric: headline, ...interval(0.93) }, metrics, perClass: [], confusion: [[7, 1], [0, 7]], bootstrap: { resamples: 1000, seed: 0, aucUndefinedResamples: 0 } };
+      return { report, comparison: null, uri: 's3://gauntlet/runs/r/evaluation.json' } as unknown as Awaited<ReturnType<Activities['assessModel']>>;
+    },
     readChampion: async () => null,
     promoteModel: async ({ candidate, by, reasons, at }) => {
       const champion = { ...candidate, promotedAt: at ?? '2026-01-01T00:00:03.000Z', promotedBy: by, reason: reasons.join('; ') };

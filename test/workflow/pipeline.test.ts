@@ -73,7 +73,7 @@ describe('pipeline workflow (real dev server, fake activities)', () => {
     assert.equal(progress.status, 'succeeded');
     assert.deepEqual(progress.stages.map((stage) => [stage.stage, stage.status]), [
       ['ingest', 'succeeded'], ['label', 'skipped'], ['checks', 'succeeded'], ['oracle', 'succeeded'], ['overfit', 'succeeded'], ['lr-find', 'succeeded'],
-      ['train', 'succeeded'], ['sweep', 'skipped'], ['evaluate', 'succeeded'], ['record', 'succeeded'],
+      ['train', 'succeeded'], ['sweep', 'skipped'], ['evaluate', 'succeeded'], ['promote', 'skipped'], ['approve', 'skipped'], ['record', 'succeeded'],
     ]);
     assert.deepEqual(progress.gates.map((gate) => [gate.gate, gate.passed]), [['schema', true], ['duplicates', true], ['leakage', true], ['splits', true], ['oracle', true], ['overfit', true]]);
     assert.equal(progress.lr?.source, 'range_test');
@@ -102,7 +102,7 @@ describe('pipeline workflow (real dev server, fake activities)', () => {
     assert.equal(calls, 1);
     assert.equal(progress.status, 'failed');
     assert.match(progress.error ?? '', /exit 2/);
-    assert.deepEqual(progress.stages.map((stage) => stage.status), ['succeeded', 'skipped', 'succeeded', 'succeeded', 'failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    assert.deepEqual(progress.stages.map((stage) => stage.status), ['succeeded', 'skipped', 'succeeded', 'succeeded', 'failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
     assert.equal(description.typedSearchAttributes.get(searchAttributes.status), 'failed');
   });
 
