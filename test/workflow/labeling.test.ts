@@ -34,17 +34,28 @@ label: ${label}`);
 /** Fake annotator jobs: `behaviour` careful (truth), noisy (a fixed wrong answer on most items) or flaky (crash, then garbage, then truth). */
 function annotatorActivities(settled: SettledItem[][]) {
   const written = new Map<string, SubmittedLabel[] | 'garbage'>();
+  // Forced, not timed: the sound annotators hold their first batches until flaky has crashed once and written garbage once.
+  let flakyAttempts = 0;
+  let flakyDone: () => void = () => undefined;
+  const flakyFailedTwice = new Promise<void>((resolve) => (flakyDone = resolve));
   return fakeActivities({
     runJob: async (request: JobRequest) => {
       if (request.mode !== 'label') return fakeActivities().runJob(request);
       const { batch, annotator } = request.label!;
-      const attempt = Number(/-a(\d+)$/.exec(request.stage)?.[1]);
       const behaviour = request.hyperparameters?.behaviour;
-      if (behaviour === 'flaky' && (batch + attempt) % 3 === 0) throw ApplicationFailure.retryable(`label job for batch ${batch} exited 1`, 'TrainerFailed');
+      const uri0 = `s3://gauntlet/runs/r-label/${request.stage}/labels.json`;
+      if (behaviour === 'flaky') {
+        flakyAttempts += 1;
+        if (flakyAttempts >= 2) flakyDone();
+        if (flakyAttempts % 2 === 1) throw ApplicationFailure.retryable(`label job for batch ${batch} exited 1`, 'TrainerFailed');
+        written.set(uri0, 'garbage');
+        const failed = await fakeActivities().runJob(request);
+        return { ...failed, result: { ...failed.result, artifacts: { labels: uri0 } } };
+      }
+      if (behaviour === 'careful') await flakyFailedTwice;
       const uri = `s3://gauntlet/runs/r-label/${request.stage}/labels.json`;
       const items = published.get(batch)!;
-      if (behaviour === 'flaky' && (batch + attempt) % 3 === 1) written.set(uri, 'garbage');
-      else written.set(uri, items.map((item) => ({ item, label: behaviour === 'noisy' && item % 4 !== 0 ? String((item * 7 + annotator.length) % 10) : truth(item) })));
+      written.set(uri, items.map((item) => ({ item, label: behaviour === 'noisy' && item % 4 !== 0 ? String((item * 7 + annotator.length) % 10) : truth(item) })));
       const outcome = await fakeActivities().runJob(request);
       return { ...outcome, result: { ...outcome.result, artifacts: { labels: uri } } };
     },
@@ -111,7 +122,7 @@ describe('labeling workflow (real dev server, fake activities)', () => {
         const data = event.userMetadata?.summary?.data;
         return event.activityTaskScheduledEventAttributes && data ? [JSON.parse(Buffer.from(data).toString('utf8')) as string] : [];
       });
-      // The lanes start in spec order, so flaky's first batch is 3; its attempt 1 writes garbage (fake: (3 + 1) % 3 = 1).
+      // The lanes start in spec order, so flaky's first batch is 3 (it crashes); someone who has not failed it retries.
       assert.ok(summaries.includes('label · batch 3 · flaky · attempt 1'), summaries.join('\n'));
       assert.ok(summaries.some((summary) => /^label · batch 3 · [a-z]+ · attempt 2$/.test(summary)), summaries.join('\n'));
       const progress = await handle.query(progressQuery);
