@@ -14,6 +14,7 @@ import { suggestTrial } from './sweepPlanner.js';
 import { createSweepTableActivities } from './sweepTable.js';
 import { reportingOutages } from './infrastructure.js';
 import { createRegistryActivities } from './registry.js';
+import { createFingerprintActivities } from './runFingerprint.js';
 
 export type ActivityDeps = RunJobDeps & IngestDeps & ManifestDeps;
 
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAssessmentActivities(deps),
     ...createReportActivities(deps),
     ...createRegistryActivities(deps),
+    ...createFingerprintActivities(deps),
   };
   // Outages (storage, Kubernetes API, network) reach the workflow named as such: it waits them out, never counting them.
   const wrap = reportingOutages as <F>(activity: F) => F;

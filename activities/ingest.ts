@@ -5,13 +5,16 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pickSnapshot, SnapshotError } from '../core/data/snapshot.js';
+import { isSnapshotFolder } from '../core/spec/pipeline.js';
 import { classCount, CsvError, readCsvColumns } from '../core/csv.js';
 import { planSplits, type SplitPlan } from '../core/split/plan.js';
 import { SplitError } from '../core/split/groups.js';
 import { storeSplitPlan } from './splits.js';
 import type { ArtifactStore } from './store.js';
-import type { IngestRequest, IngestResult } from './types.js';
+import type { IngestRequest, IngestResult, SnapshotUsed } from './types.js';
 import { FailureType } from './runJob.js';
 
 export interface IngestDeps {
@@ -37,7 +40,8 @@ export function createIngest(deps: IngestDeps) {
   };
 
   async function ingest(request: IngestRequest): Promise<IngestResult> {
-    const csv = await readSource(request.source, deps);
+    const snapshot = isSnapshotFolder(request.source) ? await resolveSnapshot(request.source, request.snapshot ?? 'latest', deps.store) : null;
+    const csv = await readSource(snapshot?.location ?? request.source, deps);
     const dataSha = sha256(csv);
     const dataKey = `datasets/${dataSha}.csv`;
     if (!(await deps.store.exists(deps.store.uri(dataKey)))) await deps.store.putBytes(dataKey, csv, 'text/csv');
@@ -86,6 +90,7 @@ export function createIngest(deps: IngestDeps) {
       splitSha256: split.splitSha256,
       ...(split.folds ? { folds: split.folds } : {}),
       ...(request.labeling ? { unlabeledRows } : {}),
+      ...(snapshot ? { snapshot } : {}),
     };
   }
 }
@@ -102,9 +107,32 @@ function labelClassCount(labels: readonly string[], fixed: number | undefined): 
   return fixed;
 }
 
+/** Lists a folder source (a directory or a MinIO prefix) and picks the snapshot the spec asks for. */
+async function resolveSnapshot(source: string, snapshot: string, store: ArtifactStore): Promise<SnapshotUsed> {
+  let entries: Array<{ name: string; location: string }>;
+  if (source.startsWith('s3://')) {
+    entries = (await store.listUris(source)).map((uri) => ({ name: uri.slice(source.length), location: uri }));
+  } else {
+    const folder = source.slice('file:'.length);
+    try {
+      entries = (await readdir(folder, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => ({ name: entry.name, location: `file:${join(folder, entry.name)}` }));
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable(`data.source: cannot list ${folder}: ${(error as Error).message}`, FailureType.BadInput);
+    }
+  }
+  try {
+    const name = pickSnapshot(source, entries.map((entry) => entry.name), snapshot);
+    return { name, location: entries.find((entry) => entry.name === name)!.location };
+  } catch (error) {
+    if (error instanceof SnapshotError) throw ApplicationFailure.nonRetryable(error.message, FailureType.BadInput);
+    throw error;
+  }
+}
+
 async function readSource(source: string, deps: IngestDeps): Promise<Buffer> {
   if (source.startsWith('sklearn:')) return deps.exportBuiltinDataset(source.slice('sklearn:'.length));
   if (source.startsWith('demo:')) return deps.exportBuiltinDataset(source.slice('demo:'.length));
+  if (source.startsWith('s3://')) return deps.store.getBytes(source);
   const path = source.slice('file:'.length);
   try {
     return await readFile(path);

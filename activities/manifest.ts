@@ -3,15 +3,11 @@
  * version, metrics and artifact URIs — so any two runs can be compared and any run reproduced.
  */
 import { Context } from '@temporalio/activity';
+import { rememberLastTrained } from './runFingerprint.js';
 import type { ArtifactStore } from './store.js';
-import type { ManifestRequest } from './types.js';
+import type { CodeVersion, ManifestRequest } from './types.js';
 
-export interface CodeVersion {
-  gauntlet: string;
-  /** Commit of the checkout the worker runs from; null outside a git checkout. */
-  gitCommit: string | null;
-  gitDirty: boolean | null;
-}
+export type { CodeVersion };
 
 export interface ManifestDeps {
   store: ArtifactStore;
@@ -52,6 +48,7 @@ export function createWriteRunManifest(deps: ManifestDeps) {
       spec: request.spec,
       data: {
         source: request.spec.data.source,
+        snapshot: request.ingest.snapshot ?? null,
         sha256: request.ingest.data.sha256,
         splitSha256: request.ingest.splitSha256,
         rows: request.ingest.rows,
@@ -76,6 +73,12 @@ export function createWriteRunManifest(deps: ManifestDeps) {
       startedAt: request.startedAt,
       finishedAt: deps.now().toISOString(),
     };
-    return deps.store.putJson(`runs/${runId}/manifest.json`, manifest);
+    const manifestUri = await deps.store.putJson(`runs/${runId}/manifest.json`, manifest);
+    if (!request.status) {
+      // A run that trained a model: the next scheduled run on the same data, spec and code has nothing to do.
+      const sourceSha256 = request.labeling?.sourceData.sha256 ?? request.ingest.data.sha256;
+      await rememberLastTrained(deps, { runId, manifestUri, spec: request.spec, sourceSha256, snapshot: request.ingest.snapshot ?? null, now: deps.now() });
+    }
+    return manifestUri;
   };
 }

@@ -17,6 +17,7 @@ import { ProgressFolder } from './jobProgress.js';
 import { InfrastructureError, isUnavailable } from './infrastructure.js';
 import type { ArtifactStore } from './store.js';
 import type { JobOutcome, JobRequest } from './types.js';
+import { isCacheable, type JobCache } from './jobCache.js';
 
 export interface RunJobDeps {
   store: ArtifactStore;
@@ -24,6 +25,8 @@ export interface RunJobDeps {
   executors: { local: Executor; kubernetes: Executor | null };
   /** Sends progress to the workflow; null in tests that run activities without a server. */
   temporal: Client | null;
+  /** Reuses the outcome of an earlier job with the same inputs; null turns caching off. */
+  jobCache?: JobCache | null;
 }
 
 const HeartbeatDetails = z.object({ offset: z.number().int().min(0), lastCheckpoint: z.string().nullable() });
@@ -72,6 +75,10 @@ export function createRunJob(deps: RunJobDeps) {
     const prefix = deps.store.uri(`runs/${workflowExecution.workflowId}/${request.stage}/`);
     const job = buildJob(request, jobId, prefix);
     const previous = HeartbeatDetails.safeParse(context.info.heartbeatDetails);
+    // A job an earlier attempt started is adopted, never swapped for a cached outcome.
+    const cache = deps.jobCache && isCacheable(request) ? deps.jobCache : null;
+    const cached = cache && !previous.success ? await cache.lookup(request) : null;
+    if (cached?.hit) return cached.hit;
 
     // Signals go one after another, never in parallel, so the workflow sees epochs in the order they happened.
     let signals: Promise<void> = Promise.resolve();
@@ -154,7 +161,14 @@ export function createRunJob(deps: RunJobDeps) {
     }
     const result = await deps.store.getJson(resultUri, JobResult);
     const trainerSeconds = (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000;
-    return { jobId, resultUri, result, launches: outcome.launches, adopted: outcome.adopted, trainerSeconds, epochs: folder.epochs };
+    const fresh: JobOutcome = { jobId, resultUri, result, launches: outcome.launches, adopted: outcome.adopted, trainerSeconds, epochs: folder.epochs };
+    // `--no-cache` runs the job and still records it for the next run. A cache that cannot be written costs the
+    // next run time, never this run its result.
+    if (deps.jobCache && isCacheable({ ...request, cache: true })) {
+      const save = async (jobCache: JobCache) => jobCache.save(cached?.key ?? (await jobCache.keyFor(request)), workflowExecution.workflowId, request.stage, fresh, new Date());
+      await save(deps.jobCache).catch((error: unknown) => context.log.warn('job cache not written', { error: String(error) }));
+    }
+    return fresh;
   };
 }
 

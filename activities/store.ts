@@ -107,10 +107,17 @@ export class ArtifactStore {
     return (await this.list(prefix, false)).filter((name) => name.endsWith('/')).sort();
   }
 
-  private list(prefix: string, recursive: boolean): Promise<string[]> {
+  /** The objects directly under an `s3://bucket/prefix/` URI (any bucket the credentials can read), in key order, as URIs. */
+  async listUris(prefixUri: string): Promise<string[]> {
+    const { bucket, key } = parseS3Uri(prefixUri);
+    const names = await this.list(key, false, bucket);
+    return names.filter((name) => !name.endsWith('/')).sort().map((name) => `s3://${bucket}/${name}`);
+  }
+
+  private list(prefix: string, recursive: boolean, bucket = this.bucket): Promise<string[]> {
     return this.guard(async () => {
       const names: string[] = [];
-      for await (const item of this.client.listObjectsV2(this.bucket, prefix, recursive) as AsyncIterable<{ name?: string; prefix?: string }>) {
+      for await (const item of this.client.listObjectsV2(bucket, prefix, recursive) as AsyncIterable<{ name?: string; prefix?: string }>) {
         const name = item.name ?? item.prefix;
         if (name) names.push(name);
       }

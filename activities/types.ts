@@ -10,6 +10,15 @@ import type { EpochMetrics } from './jobProgress.js';
 import type { LabelingSummary } from '../core/labeling/summary.js';
 import type { CheckResult } from '../core/data/check.js';
 
+export interface CodeVersion {
+  gauntlet: string;
+  /** Commit of the checkout the worker runs from; null outside a git checkout. */
+  gitCommit: string | null;
+  gitDirty: boolean | null;
+  /** SHA-256 of the trainer library and reference trainer sources: a job's output depends on them (job cache key). */
+  trainerSha256?: string;
+}
+
 export interface IngestRequest {
   /** `sklearn:digits` or `file:/absolute/path.csv` (the CLI makes file paths absolute). */
   source: string;
@@ -19,6 +28,15 @@ export interface IngestRequest {
   split: SplitPlanOptions & { groupColumn?: string | undefined };
   /** A labeling stage follows: rows may have an empty label, and `numClasses` (from label.classes) fixes K. */
   labeling?: { numClasses?: number };
+  /** For a folder source: `latest` or a file name (core/spec/pipeline.ts Snapshot). */
+  snapshot?: string;
+}
+
+/** The file a folder source resolved to: what the run really read. */
+export interface SnapshotUsed {
+  name: string;
+  /** `file:/abs/path.csv` or `s3://bucket/key.csv`. */
+  location: string;
 }
 
 export interface IngestResult {
@@ -34,6 +52,8 @@ export interface IngestResult {
   folds?: Array<{ splitUri: string; splitSha256: string; counts: { train: number; valid: number; test: number } }>;
   /** Rows with an empty label (only when the request allowed them). */
   unlabeledRows?: number[];
+  /** Set when the source is a folder of snapshots. */
+  snapshot?: SnapshotUsed;
 }
 
 export interface JobRequest {
@@ -60,6 +80,8 @@ export interface JobRequest {
   failFastOn?: string[];
   /** Which progress the job signals to its workflow. @default { live: true, epochs: 'all' } */
   progress?: ProgressReporting;
+  /** False (`gauntlet run --no-cache`): run the job even when an earlier one had the same inputs. @default true */
+  cache?: boolean;
 }
 
 export interface ProgressReporting {
@@ -80,6 +102,8 @@ export interface JobOutcome {
   trainerSeconds: number;
   /** The metrics of every epoch the job closed (from its progress events), in order. */
   epochs: EpochMetrics[];
+  /** Set when nothing ran: an earlier job with the same inputs (activities/jobCache.ts) gave this outcome. */
+  cachedFrom?: { run: string; stage: string };
 }
 
 export interface ManifestRequest {

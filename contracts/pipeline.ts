@@ -35,13 +35,19 @@ export interface PipelineInput {
   specFile?: string;
   /** Who started the run: a person (`gauntlet run`), or a Temporal Schedule (nightly retraining) by its name. */
   trigger?: { kind: 'manual' } | { kind: 'schedule'; schedule: string };
+  /** False (`gauntlet run --no-cache`): every stage runs, even when an earlier run had the same inputs. @default true */
+  cache?: boolean;
 }
 
 export interface PipelineResult {
   runId: string;
   pipeline: string;
-  /** `incomplete` when the sweep stopped on budget.maxFailedTrials (see `sweep.stoppedBecause`). */
-  status: 'succeeded' | 'incomplete';
+  /**
+   * `incomplete` when the sweep stopped on budget.maxFailedTrials (see `sweep.stoppedBecause`); `unchanged` when a
+   * scheduled run found nothing new since `unchangedSince` (its metrics and manifest are that run's).
+   */
+  status: 'succeeded' | 'incomplete' | 'unchanged';
+  unchangedSince?: string;
   /** Why the sweep ended, when the run had one. */
   sweep?: { stoppedBecause: StoppedBecause; endReason: string; trials: number; completed: number; stopped: number; failed: number };
   metrics: Record<string, number | null>;

@@ -20,8 +20,9 @@ export function parseProgressLine(line: string): ProgressEvent | null {
 /**
  * `incomplete`: the run evaluated and recorded its best model, but its sweep stopped short of its plan because too
  * many trials failed (budget.maxFailedTrials): the result is real, the search was not the one asked for.
+ * `unchanged`: a scheduled run found the spec, data and code of the pipeline's last trained run, and trained nothing.
  */
-export const RUN_STATUSES = ['running', 'succeeded', 'incomplete', 'failed', 'cancelled', 'stopped_by_gate'] as const;
+export const RUN_STATUSES = ['running', 'succeeded', 'incomplete', 'failed', 'cancelled', 'stopped_by_gate', 'unchanged'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface StageProgress {
@@ -35,6 +36,8 @@ export interface StageProgress {
   totalEpochs?: number;
   /** The latest retry while the stage waits out an outage or retries its trainer, e.g. "storage … unavailable; retry 3 in 4 s". */
   retrying?: string;
+  /** The run whose outputs this stage reused: its jobs had the same inputs (`cached from RUN`). */
+  cachedFrom?: string;
   startedAt?: string;
   finishedAt?: string;
 }

@@ -14,14 +14,15 @@ done
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 apt_updated=""
 
-# The reference trainer runs on Debian's python3 (torch, scikit-learn's offline digits, boto3 for MinIO).
+# The reference trainer runs on Debian's python3 (torch, scikit-learn's offline digits, boto3 for MinIO); jsonschema
+# only for the tests that check core/spec/job.schema.json against the golden job documents.
 PY=/usr/bin/python3
-if ! "$PY" -c 'import torch, sklearn, boto3, numpy, pytest' 2>/dev/null; then
-  command -v apt-get >/dev/null || { say "need python3 with torch, scikit-learn, boto3, pytest at $PY"; exit 1; }
-  say "installing Debian's python3-torch, python3-sklearn, python3-boto3, python3-pytest (first run only)"
+if ! "$PY" -c 'import torch, sklearn, boto3, numpy, pytest, jsonschema' 2>/dev/null; then
+  command -v apt-get >/dev/null || { say "need python3 with torch, scikit-learn, boto3, pytest, jsonschema at $PY"; exit 1; }
+  say "installing Debian's python3-torch, python3-sklearn, python3-boto3, python3-pytest, python3-jsonschema (first run only)"
   $SUDO apt-get update -qq && apt_updated=1
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    python3-torch python3-sklearn python3-boto3 python3-numpy python3-pytest >/dev/null
+    python3-torch python3-sklearn python3-boto3 python3-numpy python3-pytest python3-jsonschema >/dev/null
 fi
 
 # The browser tests drive Debian's Chromium through puppeteer-core, which downloads no browser of its own
@@ -46,7 +47,7 @@ fi
 say "building TypeScript"
 npx tsc -p tsconfig.json
 
-# Pinned service binaries (Temporal, MinIO; etcd, Kubernetes control plane, KWOK for the local cluster),
-# version-keyed cache: built once (the cluster ~15 min cold on 2 cores), reused after.
-node dist/deploy/dev/prebuild.js dev cluster >/dev/null
+# Pinned service binaries (Temporal, MinIO; etcd, Kubernetes control plane, KWOK for the local cluster; Helm for
+# the chart tests), version-keyed cache: built once (the cluster ~15 min, Helm ~4 min cold on 2 cores), reused after.
+node dist/deploy/dev/prebuild.js dev cluster helm >/dev/null
 say "ready"

@@ -17,6 +17,7 @@ export const WORKER_ENV = {
   python: 'GAUNTLET_PYTHON',
   uiUrl: 'GAUNTLET_UI_URL',
   kubeconfig: 'GAUNTLET_KUBECONFIG',
+  healthPort: 'GAUNTLET_HEALTH_PORT',
 } as const;
 
 export const WorkerConfig = z.strictObject({
@@ -33,6 +34,8 @@ export const WorkerConfig = z.strictObject({
   uiUrl: z.url().default('http://127.0.0.1:8233'),
   /** Kubeconfig path for the kubernetes executor, or `in-cluster`; without it the worker runs local jobs only. */
   kubeconfig: z.string().min(1).optional(),
+  /** Port of the /healthz and /readyz endpoint (worker/health.ts) for Kubernetes probes; unset: no endpoint. */
+  healthPort: z.coerce.number<string>().int().min(1).max(65535).optional(),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 

@@ -13,7 +13,9 @@ import { KubernetesExecutor } from '../activities/executor/kubernetes/executor.j
 import { JobWatcher } from '../activities/executor/kubernetes/jobWatcher.js';
 import { ArtifactStore } from '../activities/store.js';
 import { ConfigError, loadWorkerConfig, trainerStorageEnv } from './config.js';
+import { startHealthServer } from './health.js';
 import { builtinDatasetExporter, createMinioClient, readCodeVersion } from './sideEffects.js';
+import { createJobCache } from '../activities/jobCache.js';
 import { trainerBaseEnv, trainerCommand } from './trainerCommand.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -21,6 +23,9 @@ const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const stateDir = resolve(config.stateDir);
+  // Up before Temporal answers: a worker waiting for Temporal is alive (liveness) but not ready.
+  let workerState: () => string = () => 'CONNECTING';
+  const health = config.healthPort === undefined ? undefined : await startHealthServer({ port: config.healthPort, state: () => workerState() });
   // Temporal may be restarting when the worker starts (a dev stack coming up, a rolling upgrade): wait for it.
   const connection = await untilConnected(config.temporalAddress, () => NativeConnection.connect({ address: config.temporalAddress }));
   const clientConnection = await untilConnected(config.temporalAddress, () => Connection.connect({ address: config.temporalAddress }));
@@ -43,12 +48,14 @@ async function main(): Promise<void> {
     watcher = new JobWatcher(kubeConfig, { log: (message) => console.error(message) });
     kubernetes = new KubernetesExecutor({ kubeConfig, watcher, store });
   }
+  const codeVersion = await readCodeVersion(repoRoot);
   const activities = createActivities({
     store,
     executors: { local: executor, kubernetes },
     temporal,
     exportBuiltinDataset: builtinDatasetExporter(config.python, repoRoot),
-    codeVersion: await readCodeVersion(repoRoot),
+    codeVersion,
+    jobCache: createJobCache({ store, codeVersion }),
     now: () => new Date(),
   });
   const worker = await Worker.create({
@@ -63,6 +70,7 @@ async function main(): Promise<void> {
     // so a trial stopped by ASHA or a cancelled run frees its GPU promptly.
     maxHeartbeatThrottleInterval: '2s',
   });
+  workerState = () => worker.getState();
   const executors = kubernetes ? 'local, kubernetes' : 'local';
   console.log(`gauntlet worker started · ${config.temporalAddress} · namespace ${config.namespace} · task queue ${config.taskQueue} · executors ${executors} · pid ${process.pid}`);
   try {
@@ -71,6 +79,7 @@ async function main(): Promise<void> {
     await watcher?.stop();
     await connection.close();
     await clientConnection.close();
+    await health?.close();
   }
   console.log('gauntlet worker stopped');
 }

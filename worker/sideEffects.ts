@@ -1,10 +1,11 @@
 /** The worker's own side effects at start-up: code version, built-in data sets, clients. */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client as MinioClient } from 'minio';
-import type { CodeVersion } from '../activities/manifest.js';
+import type { CodeVersion } from '../activities/types.js';
 import type { WorkerConfig } from './config.js';
 import { trainerBaseEnv } from './trainerCommand.js';
 
@@ -15,9 +16,9 @@ export async function readCodeVersion(repoRoot: string): Promise<CodeVersion> {
   try {
     const commit = (await run('git', ['rev-parse', 'HEAD'], { cwd: repoRoot })).stdout.trim();
     const dirty = (await run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot })).stdout.trim() !== '';
-    return { gauntlet: pkg.version ?? '0.0.0', gitCommit: commit, gitDirty: dirty };
+    return { gauntlet: pkg.version ?? '0.0.0', gitCommit: commit, gitDirty: dirty, trainerSha256: trainerCodeSha256(repoRoot) };
   } catch {
-    return { gauntlet: pkg.version ?? '0.0.0', gitCommit: null, gitDirty: null };
+    return { gauntlet: pkg.version ?? '0.0.0', gitCommit: null, gitDirty: null, trainerSha256: trainerCodeSha256(repoRoot) };
   }
 }
 
@@ -45,4 +46,16 @@ export function createMinioClient(config: WorkerConfig): MinioClient {
     secretKey: config.storageSecretKey,
     region: config.storageRegion,
   });
+}
+
+/** SHA-256 of the trainer library and the reference trainer (their .py files): part of every job's cache key. */
+export function trainerCodeSha256(repoRoot: string): string {
+  const trainer = join(repoRoot, 'trainer');
+  const files = ['gauntlet_trainer', 'gauntlet_reference']
+    .flatMap((folder) => readdirSync(join(trainer, folder)).filter((name) => name.endsWith('.py')).map((name) => join(folder, name)))
+    .concat('reference_trainer.py')
+    .sort();
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(file).update('\0').update(readFileSync(join(trainer, file))).update('\0');
+  return hash.digest('hex');
 }

@@ -10,6 +10,7 @@ import { describeGoal, goalMet } from '../core/goal.js';
 import { jobProgressSignal, progressQuery, searchAttributes, type PipelineInput, type PipelineResult } from '../contracts/pipeline.js';
 import { RunTracker } from './runTracker.js';
 import type { IngestResult, JobOutcome, ManifestRequest } from '../activities/types.js';
+import type { UnchangedRun } from '../activities/runFingerprint.js';
 import type { CheckResult } from '../core/data/check.js';
 import { record } from './recordStage.js';
 import { approvals, promoteStage } from './promoteStage.js';
@@ -30,7 +31,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     { key: searchAttributes.pipeline, value: spec.name },
     { key: searchAttributes.status, value: 'running' },
   ]);
-  const ctx = stage.runContext(spec, tracker);
+  const ctx = stage.runContext(spec, tracker, { cache: input.cache ?? true });
   const approval = approvals(ctx);
 
   // What the run knows so far: a run stopped by a gate records it, so its report shows why.
@@ -57,6 +58,11 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
 
   try {
     ingested = await stage.ingest(ctx);
+    // A nightly run on the data, spec and code of the last trained model has nothing to do (patched: README).
+    if (input.trigger?.kind === 'schedule' && input.cache !== false && patched('unchanged-scheduled-run')) {
+      const same = await ctx.quick.findUnchangedRun.executeWithOptions({ summary: 'unchanged? · spec, data and code of the last trained run' }, [{ spec, sourceSha256: ingested.data.sha256 }]);
+      if (same) return unchanged(tracker, same, ingested);
+    }
     ({ data, labeling } = await labelStage(ctx, ingested));
     // Runs started before the data checks existed replay without them (README: changing workflow code).
     checks = patched('data-checks-stage') ? await checksStage(ctx, data) : [];
@@ -116,4 +122,13 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     tracker.end(isCancellation(error) ? 'cancelled' : stoppedByGate ? 'stopped_by_gate' : 'failed', rootCauseMessage(error));
     throw error;
   }
+}
+
+/** The run ends without training: every later stage says why, and the result points at the run that trained. */
+function unchanged(tracker: RunTracker, same: UnchangedRun, ingested: IngestResult): PipelineResult {
+  const why = `unchanged since ${same.runId}: same spec, data (sha256 ${ingested.data.sha256.slice(0, 12)}${ingested.snapshot ? `, snapshot ${ingested.snapshot.name}` : ''}) and code`;
+  for (const entry of tracker.progress.stages) if (entry.status === 'pending') tracker.skip(entry.stage, why);
+  tracker.end('unchanged');
+  const { runId, pipeline, metrics, gates } = tracker.progress;
+  return { runId, pipeline, status: 'unchanged', unchangedSince: same.runId, metrics, goalMet: null, manifestUri: same.manifestUri, gates, lr: null };
 }

@@ -35,7 +35,7 @@ export class RunTracker {
     entry.status = status;
     entry.finishedAt = this.now().toISOString();
     delete entry.retrying;
-    if (detail) entry.detail = detail;
+    if (detail) entry.detail = entry.cachedFrom ? `${detail} · cached from ${entry.cachedFrom}` : detail;
     if (metrics) entry.metrics = metrics;
   }
 
@@ -43,6 +43,12 @@ export class RunTracker {
   noteRetry(note: string): void {
     const entry = this.progress.stages.find((candidate) => candidate.stage === this.progress.stage);
     if (entry?.status === 'running') entry.retrying = note;
+  }
+
+  /** A job of the running stage came from the cache: the stage says whose outputs it reused when it finishes. */
+  noteCached(run: string): void {
+    const entry = this.progress.stages.find((candidate) => candidate.stage === this.progress.stage);
+    if (entry?.status === 'running') entry.cachedFrom = run;
   }
 
   update(update: JobProgressUpdate): void {

@@ -30,18 +30,31 @@ export const GATE_FAILED = 'GateFailed';
 export interface RunContext {
   spec: PipelineSpec;
   tracker: RunTracker;
+  /** False with `--no-cache`: jobs run even when an earlier job had the same inputs. */
+  cache: boolean;
   quick: ReturnType<typeof proxyActivities<Activities>>;
   jobs: ReturnType<typeof proxyActivities<Activities>>;
 }
 
-export function runContext(spec: PipelineSpec, tracker: RunTracker): RunContext {
+export function runContext(spec: PipelineSpec, tracker: RunTracker, options: { cache?: boolean } = {}): RunContext {
   const { retry } = spec.trainer;
   // Each retry shows on the running stage (progress query, `gauntlet status`): a run waiting out an outage says so.
   const proxies = activityProxies(spec, {
     trainer: { maximumAttempts: retry.maximumAttempts, initialMs: durationMs(retry.initialInterval), coefficient: retry.backoffCoefficient, maximumMs: durationMs(retry.maximumInterval) },
     onRetry: (note) => tracker.noteRetry(note),
   });
-  return { spec, tracker, ...proxies };
+  // A job whose outcome came from the cache: the running stage says whose outputs it reused.
+  const runJob = proxies.jobs.runJob;
+  const noted = (outcome: JobOutcome): JobOutcome => {
+    if (outcome.cachedFrom) tracker.noteCached(outcome.cachedFrom.run);
+    return outcome;
+  };
+  const cachedRunJob = Object.assign((request: JobRequest) => runJob(request).then(noted), {
+    executeWithOptions: (options: Parameters<typeof runJob.executeWithOptions>[0], args: [JobRequest]) => runJob.executeWithOptions(options, args).then(noted),
+  });
+  // The activity proxies are Proxies (no own keys to spread): replace runJob through another one.
+  const jobs = new Proxy(proxies.jobs, { get: (target, name, receiver) => (name === 'runJob' ? cachedRunJob : Reflect.get(target, name, receiver)) });
+  return { spec, tracker, cache: options.cache ?? true, quick: proxies.quick, jobs };
 }
 
 /**
@@ -84,7 +97,7 @@ function stopAtGate(verdict: GateVerdict): never {
 export type TrialStage = `trial-${number}` | `lr-find-${number}` | `fold-${number}`;
 
 export function job(
-  ctx: Pick<RunContext, 'spec'>,
+  ctx: Pick<RunContext, 'spec'> & Partial<Pick<RunContext, 'cache'>>,
   data: Pick<IngestResult, 'data'>,
   request: Omit<JobRequest, 'trainer' | 'data' | 'seed' | 'pipeline' | 'executor'> & { stage: JobStage | TrialStage; seed?: number },
 ): JobRequest {
@@ -98,6 +111,7 @@ export function job(
     pipeline: spec.name,
     executor,
     ...(executor === 'kubernetes' && spec.kubernetes ? { kubernetes: spec.kubernetes } : {}),
+    ...(ctx.cache === false ? { cache: false } : {}),
     ...request,
   };
 }
@@ -114,10 +128,11 @@ export async function ingest({ spec, tracker, quick }: RunContext): Promise<Inge
       ignoreColumns: [...spec.data.ignoreColumns, ...(targetColumn ? [targetColumn] : []), ...(spec.data.split.groupColumn ? [spec.data.split.groupColumn] : [])],
       split: spec.data.split,
       ...(spec.label ? { labeling: spec.label.classes ? { numClasses: spec.label.classes.length } : {} } : {}),
+      ...(spec.data.snapshot ? { snapshot: spec.data.snapshot } : {}),
     },
   ]);
   const { train, valid, test } = result.counts;
-  tracker.finish('ingest', `${result.rows} rows · ${result.data.numClasses} classes · train/valid/test ${train}/${valid}/${test} · sha256 ${result.data.sha256.slice(0, 12)}`);
+  tracker.finish('ingest', `${result.snapshot ? `snapshot ${result.snapshot.name} · ` : ''}${result.rows} rows · ${result.data.numClasses} classes · train/valid/test ${train}/${valid}/${test} · sha256 ${result.data.sha256.slice(0, 12)}`);
   return result;
 }
 

@@ -11,7 +11,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { rootCauseMessage } from '../../core/errors.js';
 import { runWorkflowId } from '../../core/naming.js';
 import type { PipelineSpec } from '../../core/spec/pipeline.js';
-import { progressQuery, searchAttributes, type PipelineResult } from '../../contracts/pipeline.js';
+import { progressQuery, searchAttributes, type PipelineInput, type PipelineResult } from '../../contracts/pipeline.js';
 import { cliContext, runUiUrl, withClient, type CliContext } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { createProgressDisplay } from '../progressDisplay.js';
@@ -21,6 +21,8 @@ interface RunOptions {
   watch?: boolean;
   json?: boolean;
   executor?: string;
+  /** commander's `--no-cache`: false when given. */
+  cache: boolean;
 }
 
 /** `--executor` overrides the pipeline's executor for one run; the result is validated again, like the file was. */
@@ -51,7 +53,9 @@ export function resolveDataSource(spec: PipelineSpec, specFile: string): Pipelin
 }
 
 function resolveFrom(folder: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(folder, path);
+  // A folder of snapshots keeps its trailing slash: it is what marks the source as a folder.
+  const absolute = isAbsolute(path) ? path : resolve(folder, path);
+  return path.endsWith('/') && !absolute.endsWith('/') ? `${absolute}/` : absolute;
 }
 
 /** A command argument is a path when it starts with ./ or ../ or names something next to the pipeline file. */
@@ -60,12 +64,13 @@ function looksLikePath(folder: string, arg: string): boolean {
   return arg.startsWith('./') || arg.startsWith('../') || existsSync(resolve(folder, arg));
 }
 
-export async function startRun(client: Client, context: CliContext, spec: PipelineSpec, specFile: string) {
+export async function startRun(client: Client, context: CliContext, spec: PipelineSpec, specFile: string, options: { cache?: boolean } = {}) {
   const workflowId = runWorkflowId(spec.name, new Date());
+  const input: PipelineInput = { spec, specFile, ...(options.cache === false ? { cache: false } : {}) };
   return client.workflow.start('pipelineWorkflow', {
     workflowId,
     taskQueue: context.taskQueue,
-    args: [{ spec, specFile }],
+    args: [input],
     staticSummary: `pipeline ${spec.name} · ${specFile}`,
     typedSearchAttributes: [
       { key: searchAttributes.pipeline, value: spec.name },
@@ -83,11 +88,12 @@ export function registerRunCommand(program: Command): void {
     .option('--watch', 'show live progress until the run ends')
     .option('--json', 'print one JSON object with runId, status, metrics and uiUrl')
     .addOption(new Option('--executor <name>', 'run every job on this executor, whatever the file says').choices(['local', 'kubernetes']))
+    .option('--no-cache', 'run every stage, even when an earlier run had the same inputs (its outputs are reused otherwise)')
     .action(async (file: string, options: RunOptions) => {
       const spec = overrideExecutor(resolveDataSource(await readPipelineFile(file), file), options.executor, file);
       const context = cliContext();
       await withClient(context, async (client) => {
-        const handle = await startRun(client, context, spec, file);
+        const handle = await startRun(client, context, spec, file, { cache: options.cache });
         const uiUrl = runUiUrl(context, handle.workflowId);
         if (!options.json) console.error(`started ${handle.workflowId}\n  ${uiUrl}`);
         const display = options.watch && !options.json ? createProgressDisplay() : null;
@@ -112,7 +118,7 @@ export function registerRunCommand(program: Command): void {
           if (result.status === 'incomplete') process.exitCode = ExitCode.Incomplete;
           return;
         }
-        console.log(`run ${result.runId} ${result.status}`);
+        console.log(`run ${result.runId} ${result.status}${result.unchangedSince ? ` (nothing new since ${result.unchangedSince})` : ''}`);
         if (result.sweep && result.sweep.stoppedBecause !== 'completed') console.log(`  sweep stopped    ${result.sweep.stoppedBecause}: ${result.sweep.endReason}`);
         for (const gate of result.gates) console.log(`  gate ${gate.gate.padEnd(11)} ${gate.passed ? 'passed' : 'FAILED'} · ${gate.explanation}`);
         if (result.lr) console.log(`  max lr           ${result.lr.maxLr.toPrecision(3)} (${[result.lr.source, result.lr.policy].filter(Boolean).join(', ')})`);

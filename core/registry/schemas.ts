@@ -9,8 +9,8 @@ const S3Uri = z.string().regex(/^s3:\/\/[^/]+\/.+/, 'must be an s3://bucket/key 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256');
 /** Pipeline names as the spec allows them (core/spec/pipeline.ts): safe inside object keys. */
 export const RegistryPipelineName = z.string().regex(/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, 'must be a pipeline name (lower-case letters, digits and dashes)');
-/** Run ids (`digits-20261126T124500Z`): one path segment, never `..` or a slash. */
-export const RegistryRunId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a run id such as digits-20261126T124500Z');
+/** Run ids (`digits-20261126T124500Z`, a schedule's `digits-sched-nightly-2026-11-30T02:00:00Z`): one path segment, never `..` or a slash. */
+export const RegistryRunId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a run id such as digits-20261126T124500Z');
 
 /** A metric with its confidence interval, and how the interval was made (`wilson`, `bootstrap`, …). */
 export const MetricInterval = z.looseObject({ estimate: z.number(), low: z.number(), high: z.number(), method: z.string() });

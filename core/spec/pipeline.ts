@@ -20,14 +20,26 @@ export const PipelineName = z
 
 /**
  * `sklearn:digits` (exported by the trainer's Python), `demo:digits-leak` (digits with a trap for the data checks:
- * also digits-augmented, digits-shifted), or `file:path/to/data.csv` (relative to the pipeline file).
+ * also digits-augmented, digits-shifted), `file:path/to/data.csv` (relative to the pipeline file), or a folder of
+ * dated snapshots: `file:path/to/folder/` or a MinIO prefix `s3://bucket/prefix/` (ending in `/`; see `snapshot`).
  */
 export const DataSource = z
   .string()
   .regex(
-    /^(sklearn:(digits|breast_cancer)|demo:(digits-leak|digits-augmented|digits-shifted)|file:.+)$/,
-    'must be "sklearn:digits", "sklearn:breast_cancer", "demo:digits-leak", "demo:digits-augmented", "demo:digits-shifted" or "file:<path to a CSV>"',
+    /^(sklearn:(digits|breast_cancer)|demo:(digits-leak|digits-augmented|digits-shifted)|file:.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.*\/)$/,
+    'must be "sklearn:digits", "sklearn:breast_cancer", "demo:digits-leak", "demo:digits-augmented", "demo:digits-shifted", "file:<path to a CSV or a folder/>" or "s3://<bucket>/<prefix>/"',
   );
+
+/** A source ending in `/` is a folder (or MinIO prefix) of snapshots, one CSV per day or delivery. */
+export function isSnapshotFolder(source: string): boolean {
+  return source.endsWith('/') && (source.startsWith('file:') || source.startsWith('s3://'));
+}
+
+/**
+ * Which snapshot of a folder source: `latest` (the last CSV in name order, so dated names such as 2026-11-30.csv
+ * sort by date), or one file's name.
+ */
+export const Snapshot = z.union([z.literal('latest'), z.string().regex(/^[^/]+\.csv$/, 'must be "latest" or the name of a .csv file in the folder')]);
 
 export const SplitSpec = z
   .strictObject({
@@ -52,13 +64,22 @@ export const SplitSpec = z
   })
   .transform((split) => ({ ...split, valid: split.kind === 'holdout' ? (split.valid ?? 0.15) : 0 }));
 
-export const DataSpec = z.strictObject({
-  source: DataSource,
-  labelColumn: z.string().min(1).default('label'),
-  /** Columns that are neither features nor the label (ids, notes, the true final output). */
-  ignoreColumns: z.array(z.string().min(1)).default([]),
-  split: SplitSpec.prefault({}),
-});
+export const DataSpec = z
+  .strictObject({
+    source: DataSource,
+    /** For a folder source (default `latest`); every run records which snapshot it read. */
+    snapshot: Snapshot.optional(),
+    labelColumn: z.string().min(1).default('label'),
+    /** Columns that are neither features nor the label (ids, notes, the true final output). */
+    ignoreColumns: z.array(z.string().min(1)).default([]),
+    split: SplitSpec.prefault({}),
+  })
+  .superRefine((data, ctx) => {
+    if (data.snapshot !== undefined && !isSnapshotFolder(data.source)) {
+      ctx.addIssue({ code: 'custom', path: ['snapshot'], message: `only for a folder source (ending in "/"), not ${JSON.stringify(data.source)}`, input: data.snapshot });
+    }
+  })
+  .transform((data) => (isSnapshotFolder(data.source) ? { ...data, snapshot: data.snapshot ?? 'latest' } : data));
 
 export const RetrySpec = z.strictObject({
   maximumAttempts: z.number().int().min(1).max(100).default(3),

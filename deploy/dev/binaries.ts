@@ -11,7 +11,7 @@ import { withLock } from './lock.js';
 import { CLUSTER_BINARIES, type ClusterBinaryName } from './cluster/versions.js';
 import { cacheRoot, repoRoot } from './paths.js';
 
-export type BinaryName = 'temporal' | 'minio' | ClusterBinaryName;
+export type BinaryName = 'temporal' | 'minio' | 'helm' | ClusterBinaryName;
 
 export interface BinarySpec {
   /** The version label: cache key, and what `<name> --version` must print for a PATH binary to be used. */
@@ -44,6 +44,9 @@ export interface BinarySpec {
 const MINIO_MODULE_VERSION = 'v0.0.0-20260212201848-7aac2a2c5b7c';
 const MINIO_TAG = 'DEVELOPMENT.2026-02-12T20-18-48Z';
 
+/** Helm, for charts/gauntlet and its tests. Its go.mod has no replace lines, so a plain `go install` builds it. */
+const HELM_VERSION = 'v4.3.2';
+
 export const BINARIES: Record<BinaryName, BinarySpec> = {
   temporal: {
     version: '1.5.1',
@@ -67,6 +70,16 @@ export const BINARIES: Record<BinaryName, BinarySpec> = {
     goVersion: '1.24',
     buildMinutes: 8,
     matches: (out) => out.includes(`version ${MINIO_TAG}`),
+  },
+  helm: {
+    version: HELM_VERSION.slice(1),
+    installTarget: `helm.sh/helm/v4/cmd/helm@${HELM_VERSION}`,
+    // Without the -X a module build reports the source default ("v4.3"); Helm's Makefile stamps the same variables.
+    ldflags: `-s -w -X helm.sh/helm/v4/internal/version.version=${HELM_VERSION} -X helm.sh/helm/v4/internal/version.gitTreeState=clean`,
+    versionArgs: ['version', '--short'],
+    goVersion: '1.26',
+    buildMinutes: 4,
+    matches: (out) => new RegExp(`^${HELM_VERSION.replace(/\./g, '\\.')}\\b`, 'm').test(out),
   },
   ...CLUSTER_BINARIES,
 };

@@ -2,7 +2,7 @@
  * `node dist/deploy/dev/prebuild.js [NAME|GROUP ...]` — fill the binary cache (for CI images and first-time setup),
  * the same code path `gauntlet dev up` uses. Ignores binaries on PATH so the cache itself gets filled.
  * Groups: `dev` (temporal, minio; the default), `cluster` (etcd, kube-*, kubectl, kwok, kwokctl: ~30 min cold on
- * 2 cores), `all`. Prints the path of each binary on stdout.
+ * 2 cores), `all`; or single names (`helm`: the chart tests, ~4 min cold). Prints the path of each binary on stdout.
  */
 import { BINARIES, BINARY_GROUPS, type BinaryName, ensureBinary } from './binaries.js';
 import { DevError } from './errors.js';

@@ -90,6 +90,7 @@ export function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequ
     },
     recordPromotionVerdict: async ({ pipeline }) => `s3://gauntlet/models/${pipeline}/history/x.json`,
     testSetHashOf: async () => 'c'.repeat(64),
+    findUnchangedRun: async () => null,
     ...overrides,
   };
 }
