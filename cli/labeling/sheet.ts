@@ -7,24 +7,9 @@ import { z } from 'zod';
 
 import { itemPng } from './itemPng.js';
 import { sheetHtml } from './sheetHtml.js';
+import { itemImagePath, type SheetInput } from './sheetInput.js';
 
-export type ItemView = { kind: 'image'; width: number; height: number; maxValue: number } | { kind: 'table' };
-
-export interface SheetInput {
-  run: string;
-  batch: number;
-  annotator: string;
-  /** ISO 8601; shown to the person in UTC. */
-  leaseExpiresAt: string;
-  classes: string[];
-  /**
-   * For image views the features are the pixels in row-major order, in the record's key order. (JavaScript lists
-   * integer-like keys such as "0"…"63" in ascending numeric order whatever the insertion order, which is row-major
-   * order again.)
-   */
-  items: { item: number; features: Record<string, number> }[];
-  view: ItemView;
-}
+export { itemImagePath, type ItemView, type SheetInput } from './sheetInput.js';
 
 export class SheetError extends Error {
   constructor(message: string) {
@@ -78,10 +63,6 @@ export function renderSheetFiles(input: SheetInput): Map<string, Buffer> {
   files.set('sheet.html', Buffer.from(sheetHtml(input), 'utf8'));
   files.set('labels.csv', Buffer.from(labelsCsvTemplate(input.items.map(({ item }) => item)), 'utf8'));
   return files;
-}
-
-export function itemImagePath(item: number): string {
-  return `items/${item}.png`;
 }
 
 /** The file the person fills in: one row per item in the sheet's order, the label left empty. */

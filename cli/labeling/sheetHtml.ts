@@ -5,7 +5,7 @@
  */
 import { escapeHtml as h } from './html.js';
 import { pixelScale } from './itemPng.js';
-import { itemImagePath, type SheetInput } from './sheet.js';
+import { itemImagePath, type SheetInput } from './sheetInput.js';
 import { submitCommand } from './submitCommand.js';
 
 const STYLE = `

@@ -36,8 +36,8 @@ export type JobMode = z.infer<typeof JobMode>;
 
 /** `s3://bucket/key` — the only way artifacts travel between stages. */
 export const S3Uri = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S*$/, 'must be an s3://bucket/key URI');
-/** An output prefix: an s3 URI ending in `/`. */
-export const S3Prefix = S3Uri.refine((uri) => uri.endsWith('/'), 'an output prefix must end with "/"');
+/** An output prefix: an s3 URI ending in `/` (a regex, not a refine, so the JSON Schema carries it too). */
+export const S3Prefix = S3Uri.regex(/\/$/, 'an output prefix must end with "/"');
 
 export const SplitName = z.enum(['train', 'valid', 'test']);
 export type SplitName = z.infer<typeof SplitName>;
@@ -127,7 +127,19 @@ export const Job = z.strictObject({
     .optional(),
   /** Device preference; `auto` picks CUDA when present. */
   device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
-});
+})
+  // A label job without its batch is one the trainer rejects (exit 2): refuse it here, before it is scheduled.
+  .superRefine((job, ctx) => {
+    if (job.mode === 'label' && job.label === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['label'], message: "mode 'label' needs the label block {batchUri, batch, annotator, classes}" });
+    }
+  })
+  // The same rule for core/spec/job.schema.json: zod cannot translate a refinement, so it travels as metadata.
+  .meta({
+    title: `Gauntlet job contract (${JOB_CONTRACT_VERSION})`,
+    if: { properties: { mode: { const: 'label' } }, required: ['mode'] },
+    then: { required: ['label'] },
+  });
 export type Job = z.infer<typeof Job>;
 export type JobInput = z.input<typeof Job>;
 

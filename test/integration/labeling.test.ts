@@ -6,7 +6,6 @@
  * sheet in a real browser; and the agreement gate stopping a run whose annotators are too noisy.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +17,8 @@ import { detectPython } from '../../deploy/dev/worker.js';
 import { createMinioClient } from '../../worker/sideEffects.js';
 import type { LabelingStatus } from '../../contracts/labeling.js';
 import { renderPage } from '../support/browser.js';
-import { runCli, type CliRun } from '../support/cli.js';
-import { cliPath, repoRoot } from '../support/paths.js';
+import { runCli, startCli, type CliRun } from '../support/cli.js';
+import { repoRoot } from '../support/paths.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess.js';
 
 const fixture = join(repoRoot, 'test/fixtures/labeling/digits-60.csv');
@@ -61,20 +60,9 @@ describe('labeling on the real stack', () => {
   };
   /** `gauntlet run FILE` in the background: its run id as soon as it has started, and its end. */
   const startRun = async (file: string): Promise<{ runId: string; done: Promise<CliRun> }> => {
-    const child = spawn(process.execPath, [cliPath, 'run', file], { cwd: repoRoot, env: { ...process.env, ...stack.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const runId = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const started = /started (\S+)/.exec(stderr);
-        if (started) resolve(started[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`gauntlet run exited ${code} before starting:\n${stderr}`)));
-    });
-    const done = new Promise<CliRun>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-    return { runId, done };
+    const run = startCli(['run', file], stack.env);
+    const [, runId] = await run.waitForStderr(/started (\S+)/);
+    return { runId: runId!, done: run.done };
   };
   const waitForLabeling = async (run: string, check: (s: LabelingStatus) => boolean = () => true): Promise<LabelingStatus> => {
     for (let tries = 0; tries < 600; tries++) {

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it, mock } from 'node:test';
+import { after, describe, it } from 'node:test';
 
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 
 import { registerDataCommands } from '../../cli/commands/data.js';
-import { CliError, ExitCode } from '../../cli/errors.js';
-import { runCli } from '../support/cli.js';
+import { ExitCode } from '../../cli/errors.js';
+import { commandHarness, runCli } from '../support/cli.js';
 
 const DIGITS = readFileSync(new URL('../../../test/fixtures/data/digits.csv', import.meta.url), 'utf8');
 
@@ -27,40 +27,8 @@ const leakyDigits = (): string => {
   return `${header},ink_code\n${rows.map((row) => `${row},${Number(row.split(',').at(-1)) * 7 + 3}`).join('\n')}\n`;
 };
 
-interface Outcome {
-  out: string;
-  /** process.exitCode as the command left it (restored afterwards). */
-  exitCode: number | undefined;
-  error?: CliError | CommanderError;
-}
-
-/** Runs `gauntlet <args>` in-process; returns what it printed and the exit code it set, or the error it failed with. */
-async function gauntlet(...args: string[]): Promise<Outcome> {
-  const program = new Command('gauntlet').exitOverride();
-  program.configureOutput({ writeErr: () => undefined });
-  registerDataCommands(program);
-  const lines: string[] = [];
-  const log = mock.method(console, 'log', (...parts: unknown[]) => lines.push(parts.join(' ')));
-  const before = process.exitCode;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { out: lines.join('\n'), exitCode: typeof process.exitCode === 'number' ? process.exitCode : undefined };
-  } catch (error) {
-    if (error instanceof CliError || error instanceof CommanderError) return { out: lines.join('\n'), exitCode: undefined, error };
-    throw error;
-  } finally {
-    log.mock.restore();
-    process.exitCode = before;
-  }
-}
-
-async function failsWith(args: string[], line: RegExp): Promise<void> {
-  const { error } = await gauntlet(...args);
-  assert.ok(error instanceof CliError, `expected ${args.join(' ')} to fail`);
-  assert.equal(error.exitCode, ExitCode.BadInput);
-  assert.ok(!error.message.includes('\n'), 'one line, no stack trace');
-  assert.match(error.message, line);
-}
+/** `gauntlet ARGS` in this process: what it printed, or the error it failed with. */
+const { gauntlet, failsWith } = commandHarness(registerDataCommands);
 
 describe('gauntlet data check', () => {
   const digits = file('digits.csv', DIGITS);

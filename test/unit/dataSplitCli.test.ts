@@ -3,15 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it, mock } from 'node:test';
-
-import { Command } from 'commander';
+import { after, describe, it } from 'node:test';
 
 import { registerDataSplitCommand } from '../../cli/commands/dataSplit.js';
-import { CliError, ExitCode } from '../../cli/errors.js';
+import { ExitCode } from '../../cli/errors.js';
 import { seededRandom } from '../../core/random.js';
 import { groupHoldout, groupKFold } from '../../core/split/index.js';
-import { runCli } from '../support/cli.js';
+import { commandHarness, runCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gauntlet-data-split-'));
 const file = (name: string, text: string): string => {
@@ -39,22 +37,8 @@ function dataset(): { csv: string; labels: string[]; groups: string[] } {
 const data = dataset();
 const csv = file('data.csv', data.csv);
 
-/** Runs `gauntlet data <args>` in-process; returns what it printed, or the CliError it failed with. */
-async function gauntlet(...args: string[]): Promise<{ out: string; error?: CliError }> {
-  const program = new Command('gauntlet').exitOverride();
-  registerDataSplitCommand(program.command('data'));
-  const lines: string[] = [];
-  const log = mock.method(console, 'log', (...parts: unknown[]) => lines.push(parts.join(' ')));
-  try {
-    await program.parseAsync(['data', ...args], { from: 'user' });
-    return { out: lines.join('\n') };
-  } catch (error) {
-    if (error instanceof CliError) return { out: lines.join('\n'), error };
-    throw error;
-  } finally {
-    log.mock.restore();
-  }
-}
+/** `gauntlet data ARGS` in this process: what it printed, or the error it failed with. */
+const { gauntlet, failsWith } = commandHarness((program) => registerDataSplitCommand(program.command('data')), ['data']);
 
 async function json<T>(...args: string[]): Promise<T> {
   const { out, error } = await gauntlet(...args, '--json');
@@ -63,13 +47,6 @@ async function json<T>(...args: string[]): Promise<T> {
   return JSON.parse(out) as T;
 }
 
-async function failsWith(args: string[], line: RegExp): Promise<void> {
-  const { error } = await gauntlet(...args);
-  assert.ok(error, `expected ${args.join(' ')} to fail`);
-  assert.equal(error.exitCode, ExitCode.BadInput);
-  assert.ok(!error.message.includes('\n'), 'one line, no stack trace');
-  assert.match(error.message, line);
-}
 
 describe('gauntlet data split', () => {
   it('--json: one of train/valid/test per data row in file order, the core manifest, no patient in two splits', async () => {

@@ -3,14 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it, mock } from 'node:test';
-
-import { Command } from 'commander';
+import { after, describe, it } from 'node:test';
 
 import { registerEvalCommands } from '../../cli/commands/eval.js';
-import { CliError, ExitCode } from '../../cli/errors.js';
+import { ExitCode } from '../../cli/errors.js';
 import { seededRandom, shuffled } from '../../core/random.js';
-import { runCli } from '../support/cli.js';
+import { commandHarness, runCli } from '../support/cli.js';
 
 interface Vectors {
   proportion: Array<{ correct: number; total: number; confidence: number; method: string; low: number; high: number }>;
@@ -27,29 +25,8 @@ const file = (name: string, text: string): string => {
 };
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function gauntlet(...args: string[]): Promise<{ out: string; error?: CliError }> {
-  const program = new Command('gauntlet').exitOverride();
-  registerEvalCommands(program);
-  const lines: string[] = [];
-  const log = mock.method(console, 'log', (...parts: unknown[]) => lines.push(parts.join(' ')));
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { out: lines.join('\n') };
-  } catch (error) {
-    if (error instanceof CliError) return { out: lines.join('\n'), error };
-    throw error;
-  } finally {
-    log.mock.restore();
-  }
-}
-
-async function failsWith(args: string[], line: RegExp): Promise<void> {
-  const { error } = await gauntlet(...args);
-  assert.ok(error, `expected ${args.join(' ')} to fail`);
-  assert.equal(error.exitCode, ExitCode.BadInput);
-  assert.ok(!error.message.includes('\n'), 'one line');
-  assert.match(error.message, line);
-}
+/** `gauntlet ARGS` in this process: what it printed, or the error it failed with. */
+const { gauntlet, failsWith } = commandHarness(registerEvalCommands);
 
 const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) <= 1e-9, `${what}: ${actual} != ${expected}`);
 

@@ -3,15 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it, mock } from 'node:test';
-
-import { Command } from 'commander';
+import { after, describe, it } from 'node:test';
 
 import { registerLabelsCommands } from '../../cli/commands/labels.js';
-import { CliError, ExitCode } from '../../cli/errors.js';
+import { ExitCode } from '../../cli/errors.js';
 import { splitCsvLine } from '../../cli/ratingsCsv.js';
 import { assertClose } from '../support/assertClose.js';
-import { runCli } from '../support/cli.js';
+import { commandHarness, runCli } from '../support/cli.js';
 
 interface Vector {
   name: string;
@@ -38,30 +36,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** A vector's ratings as a CSV with the columns in another order and an extra column. */
 const csvOf = (v: Vector): string => `label,Item,note,annotator\n${v.ratings.map(([i, a, l]) => `${l},${i},n/a,${a}`).join('\n')}\n`;
 
-/** Runs `gauntlet <args>` in-process; returns what it printed, or the CliError it failed with. */
-async function gauntlet(...args: string[]): Promise<{ out: string; error?: CliError }> {
-  const program = new Command('gauntlet').exitOverride();
-  registerLabelsCommands(program);
-  const lines: string[] = [];
-  const log = mock.method(console, 'log', (...parts: unknown[]) => lines.push(parts.join(' ')));
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { out: lines.join('\n') };
-  } catch (error) {
-    if (error instanceof CliError) return { out: lines.join('\n'), error };
-    throw error;
-  } finally {
-    log.mock.restore();
-  }
-}
-
-async function failsWith(args: string[], line: RegExp): Promise<void> {
-  const { error } = await gauntlet(...args);
-  assert.ok(error, `expected ${args.join(' ')} to fail`);
-  assert.equal(error.exitCode, ExitCode.BadInput);
-  assert.ok(!error.message.includes('\n'), 'one line, no stack trace');
-  assert.match(error.message, line);
-}
+/** `gauntlet ARGS` in this process: what it printed, or the error it failed with. */
+const { gauntlet, failsWith } = commandHarness(registerLabelsCommands);
 
 describe('gauntlet labels agreement', () => {
   it('--json prints the report the libraries give, at every level', async () => {

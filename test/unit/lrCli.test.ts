@@ -2,13 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it, mock } from 'node:test';
-
-import { Command } from 'commander';
+import { after, describe, it } from 'node:test';
 
 import { registerLrCommands } from '../../cli/commands/lr.js';
-import { CliError, ExitCode } from '../../cli/errors.js';
 import { oneCycle } from '../../core/schedule/oneCycle.js';
+import { commandHarness } from '../support/cli.js';
 
 const FIXTURES = new URL('../../../test/fixtures/lr/', import.meta.url);
 const fastai = JSON.parse(readFileSync(new URL('fastai_vectors.json', FIXTURES), 'utf8')) as {
@@ -26,30 +24,8 @@ const file = (name: string, text: string): string => {
 };
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `gauntlet <args>` in-process; returns what it printed, or the CliError it failed with. */
-async function gauntlet(...args: string[]): Promise<{ out: string; error?: CliError }> {
-  const program = new Command('gauntlet').exitOverride();
-  registerLrCommands(program);
-  const lines: string[] = [];
-  const log = mock.method(console, 'log', (...parts: unknown[]) => lines.push(parts.join(' ')));
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { out: lines.join('\n') };
-  } catch (error) {
-    if (error instanceof CliError) return { out: lines.join('\n'), error };
-    throw error;
-  } finally {
-    log.mock.restore();
-  }
-}
-
-async function failsWith(args: string[], line: RegExp): Promise<void> {
-  const { error } = await gauntlet(...args);
-  assert.ok(error, `expected ${args.join(' ')} to fail`);
-  assert.equal(error.exitCode, ExitCode.BadInput);
-  assert.ok(!error.message.includes('\n'), 'one line, no stack trace');
-  assert.match(error.message, line);
-}
+/** `gauntlet ARGS` in this process: what it printed, or the error it failed with. */
+const { gauntlet, failsWith } = commandHarness(registerLrCommands);
 
 describe('gauntlet lr schedule', () => {
   it('--json prints exactly the core schedule', async () => {

@@ -11,6 +11,7 @@ from .errors import BadInput, describe
 
 REQUIRED = object()  # field must be present
 OPTIONAL = object()  # field may be absent; absent -> None (zod `.optional()`)
+MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER
 
 
 def _bad(path, message, value):
@@ -59,6 +60,9 @@ def number(integer=False, gt=None, ge=None, lt=None, le=None):
         if integer:
             if value != int(value):
                 raise _bad(path, "must be an integer", value)
+            # zod's .int() takes only JavaScript's safe integers; a larger one would be rounded on the TS side.
+            if abs(value) > MAX_SAFE_INTEGER:
+                raise _bad(path, f"must be a safe integer (|n| <= {MAX_SAFE_INTEGER})", value)
             value = int(value)
         for bound, ok, word in ((gt, lambda b: value > b, ">"), (ge, lambda b: value >= b, ">="),
                                 (lt, lambda b: value < b, "<"), (le, lambda b: value <= b, "<=")):
