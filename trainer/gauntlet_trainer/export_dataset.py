@@ -5,7 +5,8 @@ scikit-learn ships these inside the package, so examples and tests need no netwo
   breast_cancer  569 tumours (Wisconsin diagnostic), 30 float features with wildly different scales (areas ~1000,
                  smoothness ~0.1), columns named after sklearn's feature names (lower case, "_" for spaces:
                  mean_radius, ..., worst_fractal_dimension), label 0 = malignant, 1 = benign (sklearn's target).
-Also digits-leak, digits-augmented and digits-shifted: digits with a trap each (demo_datasets.py).
+Also digits-leak, digits-augmented and digits-shifted: digits with a trap each, and digits-canvas: a digit somewhere
+on a 3x3 canvas, for two-stage pipelines (demo_datasets.py).
 The output is byte-for-byte deterministic: rows in the data set's order, "\\n" line endings, integers as integers and
 floats with format(v, ".10g") (shortest form up to 10 significant digits; the shipped values have at most 6).
 """
@@ -36,7 +37,7 @@ def breast_cancer_csv() -> str:
 
 
 DATASETS = {"digits": digits_csv, "breast_cancer": breast_cancer_csv}
-# The demo traps for the data checks (demo_datasets.py): `demo:<name>` in a pipeline.
+# The demo data sets (demo_datasets.py): `demo:<name>` in a pipeline.
 from .demo_datasets import DEMO_DATASETS  # noqa: E402
 
 DATASETS.update(DEMO_DATASETS)

@@ -24,6 +24,7 @@ The model must return one logit per class (`[batch, num_classes]`); probabilitie
 contract's CSV, held in memory (on session.device) as float32 features and int64 labels.
 """
 import contextlib
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -275,6 +276,11 @@ def one_cycle(schedule, optimizer, total_steps, log=None):
         final_div_factor=schedule["finalDivFactor"], three_phase=schedule["threePhase"])
 
 
+def _check_format(state):
+    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+        raise BadInput("checkpoint", f"not a {CHECKPOINT_FORMAT} checkpoint (written by another trainer?)")
+
+
 def _refuse_range_test(schedule):
     if schedule is not None and schedule["kind"] == "range_test":
         raise BadInput("schedule.kind", "'range_test' is only valid for mode lr_range_test")
@@ -330,11 +336,13 @@ class Learner:
         the mode.
     mixed_precision: False, True (float16 autocast + GradScaler) or "bfloat16"; CUDA only, a no-op on CPU.
     callbacks: Callback instances (before_epoch / after_step / after_epoch).
+    columns(feature_names, hp) -> [names]: the feature columns the model takes, in that order (default: all, in CSV
+        order). For a model that reads a column by name, e.g. one a hyperparameter names; applied in every mode.
     """
 
     def __init__(self, model, *, name="custom-learner", version="0.0.0", hyperparameters=None, loss=None,
                  optimizer=None, preprocess=None, batch_transform=None, metrics=None, check_hyperparameters=None,
-                 modes=ALL_MODES, mixed_precision=False, callbacks=()):
+                 modes=ALL_MODES, mixed_precision=False, callbacks=(), columns=None):
         if not callable(model):
             raise TypeError("model must be a factory (hp, num_features, num_classes) -> torch.nn.Module")
         self.model_factory = model
@@ -372,6 +380,9 @@ class Learner:
         Precision(mixed_precision, torch.device("cpu"))  # validates the setting now, not at the first job
         self.mixed_precision = mixed_precision
         self.callbacks = list(callbacks)
+        if columns is not None and not callable(columns):
+            raise TypeError("columns must be a function (feature_names, hp) -> list of feature column names")
+        self.columns = columns
 
     # ---- entry points ----
     def run(self):
@@ -406,6 +417,19 @@ class Learner:
         return self.optimizer_factory(model.parameters(), hp, lr)
 
     # ---- data ----
+    def select_columns(self, dataset, hp):
+        """`dataset` with only the feature columns `columns(feature_names, hp)` names, in that order."""
+        if self.columns is None:
+            return dataset
+        names = [str(name) for name in self.columns(list(dataset.feature_names), hp)]
+        missing = [name for name in names if name not in dataset.feature_names]
+        if missing or not names:
+            raise BadInput("data.ignoreColumns", f"this trainer reads feature columns {missing or names!r}, which the "
+                                                 f"data does not have as features (the label column and "
+                                                 f"data.ignoreColumns are not features)")
+        at = [dataset.feature_names.index(name) for name in names]
+        return dataclasses.replace(dataset, features=dataset.features[:, at], feature_names=names)
+
     def _fit_preprocess(self, dataset, hp) -> dict:
         if self.preprocess is None:
             return {}
@@ -460,7 +484,7 @@ class Learner:
         job, hp, device = self._start(session)
         schedule = job["schedule"]
         _refuse_range_test(schedule)
-        dataset = load_dataset(session.store, job["data"])
+        dataset = self.select_columns(load_dataset(session.store, job["data"]), hp)
         num_classes = job["data"]["numClasses"]
         num_features = dataset.features.shape[1]
         state = None
@@ -547,8 +571,7 @@ class Learner:
         return float(total) / count
 
     def _check_checkpoint(self, state, num_features, num_classes):
-        if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-            raise BadInput("checkpoint", f"not a {CHECKPOINT_FORMAT} checkpoint (written by another trainer?)")
+        _check_format(state)
         if state["num_features"] != num_features:
             raise BadInput("checkpoint", f"the checkpoint's model takes {state['num_features']} features, the data "
                                          f"has {num_features}")
@@ -601,14 +624,16 @@ class Learner:
         dataset = load_dataset(session.store, job["data"], require_labels=with_metrics)
         state = session.load_checkpoint(map_location="cpu")
         num_classes = job["data"]["numClasses"]
+        _check_format(state)
+        # Defaults fill in hyperparameters declared after the checkpoint was written.
+        hp = Hyperparameters({name: default for name, (_, default) in self.hyperparameter_spec.items()})
+        hp.update(state["hyperparameters"])
+        dataset = self.select_columns(dataset, hp)  # the columns the checkpoint's model was trained on
         self._check_checkpoint(state, dataset.features.shape[1], num_classes)
         trainer = state.get("trainer") or {}
         if trainer.get("name") != self.name:
             session.log(f"the checkpoint was written by {trainer.get('name')!r}, this trainer is {self.name!r}",
                         "warning")
-        # Defaults fill in hyperparameters declared after the checkpoint was written.
-        hp = Hyperparameters({name: default for name, (_, default) in self.hyperparameter_spec.items()})
-        hp.update(state["hyperparameters"])
         model = self.build_model(hp, state["num_features"], num_classes)
         model.load_state_dict(state["model"])
         model.to(device)
@@ -644,7 +669,7 @@ class Learner:
     # ---- mode: inspect ----
     def inspect(self, session):
         job, hp, _ = self._start(session)
-        dataset = load_dataset(session.store, job["data"], require_labels=False)
+        dataset = self.select_columns(load_dataset(session.store, job["data"], require_labels=False), hp)
         if job["checkpoint"]:  # the preprocessing evaluate and predict would apply
             state = session.load_checkpoint(map_location="cpu")
             self._check_checkpoint(state, dataset.features.shape[1], job["data"]["numClasses"])
@@ -669,7 +694,7 @@ class Learner:
                                             f"{schedule['kind']!r}")
         if schedule["endLr"] <= schedule["startLr"]:
             raise BadInput("schedule.endLr", f"must be greater than schedule.startLr ({schedule['startLr']})")
-        dataset = load_dataset(session.store, job["data"])
+        dataset = self.select_columns(load_dataset(session.store, job["data"]), hp)
         prep_state = self._fit_preprocess(dataset, hp)
         x_train, y_train, _ = self._split(dataset, "train", prep_state, device, "data.splitUri")
         model = self.build_model(hp, x_train.shape[1], job["data"]["numClasses"]).to(device)
@@ -713,7 +738,7 @@ class Learner:
         settings = job["overfit"] or dict(OVERFIT_DEFAULTS)
         schedule = job["schedule"]
         _refuse_range_test(schedule)
-        dataset = load_dataset(session.store, job["data"])
+        dataset = self.select_columns(load_dataset(session.store, job["data"]), hp)
         prep_state = self._fit_preprocess(dataset, hp)
         x_train, y_train, _ = self._split(dataset, "train", prep_state, device, "data.splitUri")
 
