@@ -15,6 +15,7 @@ import { createSweepTableActivities } from './sweepTable.js';
 import { reportingOutages } from './infrastructure.js';
 import { createRegistryActivities } from './registry.js';
 import { createFingerprintActivities } from './runFingerprint.js';
+import { createTwoStageActivities } from './twoStage.js';
 
 export type ActivityDeps = RunJobDeps & IngestDeps & ManifestDeps;
 
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReportActivities(deps),
     ...createRegistryActivities(deps),
     ...createFingerprintActivities(deps),
+    ...createTwoStageActivities(deps),
   };
   // Outages (storage, Kubernetes API, network) reach the workflow named as such: it waits them out, never counting them.
   const wrap = reportingOutages as <F>(activity: F) => F;

@@ -64,6 +64,7 @@ export function createWriteRunManifest(deps: ManifestDeps) {
       sweep: request.sweep,
       checks: request.checks ?? [],
       promotion: request.promotion ?? null,
+      ...(request.models ? { models: request.models } : {}),
       ...(request.evaluationUri ? { evaluation: request.evaluationUri } : {}),
       labeling: request.labeling
         ? { ...request.labeling, humanCeiling: request.labeling.summary.humanCeiling.accuracy }

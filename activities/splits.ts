@@ -7,7 +7,7 @@ import type { IngestResult } from './types.js';
 
 const counts = (manifest: SplitManifest) => ({ train: manifest.train.length, valid: manifest.valid.length, test: manifest.test.length });
 
-async function storeManifest(store: ArtifactStore, dataSha: string, manifest: SplitManifest): Promise<{ splitUri: string; splitSha256: string }> {
+export async function storeManifest(store: ArtifactStore, dataSha: string, manifest: SplitManifest): Promise<{ splitUri: string; splitSha256: string }> {
   const json = JSON.stringify(manifest);
   // Hashed here, not with ingest.ts's sha256: ingest imports this module, and the import graph has no cycles.
   const splitSha256 = createHash('sha256').update(json).digest('hex');

@@ -130,6 +130,8 @@ export interface ManifestRequest {
   /** The data checks' verdicts (their evidence is in runs/<run>/checks/). */
   checks?: CheckResult[];
   labeling?: { provenanceUri: string; classes: string[]; sourceData: { uri: string; sha256: string }; summary: LabelingSummary } | null;
+  /** A chain of models: each model's metrics and checkpoint, the hand-offs, and the end-to-end attribution. */
+  models?: { handoff: string; results: Record<string, unknown>; attribution: unknown[] } | null;
 }
 
 export interface OracleRequest {

@@ -48,6 +48,8 @@ export interface PipelineResult {
    */
   status: 'succeeded' | 'incomplete' | 'unchanged';
   unchangedSince?: string;
+  /** A chain of models (`models:`): each end-to-end test item counted once, by the stage that got it wrong. */
+  attribution?: { correct: number; stage1: number; stage2: number };
   /** Why the sweep ended, when the run had one. */
   sweep?: { stoppedBecause: StoppedBecause; endReason: string; trials: number; completed: number; stopped: number; failed: number };
   metrics: Record<string, number | null>;

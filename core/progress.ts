@@ -76,6 +76,8 @@ export interface RunProgress {
   metrics: Record<string, number | null>;
   gates: GateVerdict[];
   lr?: LrDecision;
+  /** A chain of models: per hand-off, the end-to-end test items that were right, or wrong at stage 1 or stage 2. */
+  attribution?: Array<{ upstream: string; downstream: string; n: number; correct: number; stage1: number; stage2: number; accuracy: { estimate: number; low: number; high: number } }>;
   /** Why the sweep ended (`completed`, `maxFailedTrials`, `deadline`, `cancelled`), once it has. */
   sweep?: { stoppedBecause: string; endReason: string };
   error?: string;

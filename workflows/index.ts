@@ -2,3 +2,4 @@
 export { pipelineWorkflow } from './pipeline.js';
 export { sweepWorkflow } from './sweep.js';
 export { labelingWorkflow } from './labeling.js';
+export { modelWorkflow } from './modelStage.js';

@@ -19,8 +19,11 @@ import * as stage from './stages.js';
 import { labelStage } from './labelStage.js';
 import { kfoldStage } from './kfoldStage.js';
 import { checksStage } from './checksStage.js';
+import { modelsPipeline } from './modelsPipeline.js';
 
 export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineResult> {
+  // A chain of models has its own stages (runs from before `models:` existed never take this branch).
+  if (input.spec.models) return modelsPipeline(input);
   const { spec } = input;
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();

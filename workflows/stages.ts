@@ -94,7 +94,7 @@ function stopAtGate(verdict: GateVerdict): never {
 }
 
 /** A sweep trial's stage: `trial-<n>`; it runs where the train stage runs. */
-export type TrialStage = `trial-${number}` | `lr-find-${number}` | `fold-${number}`;
+export type TrialStage = `trial-${number}` | `lr-find-${number}` | `fold-${number}` | `fold-${number}-predict` | `evaluate-${string}`;
 
 export function job(
   ctx: Pick<RunContext, 'spec'> & Partial<Pick<RunContext, 'cache'>>,
@@ -102,7 +102,7 @@ export function job(
   request: Omit<JobRequest, 'trainer' | 'data' | 'seed' | 'pipeline' | 'executor'> & { stage: JobStage | TrialStage; seed?: number },
 ): JobRequest {
   const { spec } = ctx;
-  const base: JobStage = /^(trial|fold)-/.test(request.stage) ? 'train' : request.stage.startsWith('lr-find') ? 'lr-find' : (request.stage as JobStage);
+  const base: JobStage = /^(trial|fold)-/.test(request.stage) ? 'train' : request.stage.startsWith('lr-find') ? 'lr-find' : request.stage.startsWith('evaluate-') ? 'evaluate' : (request.stage as JobStage);
   const executor = spec.stageExecutors[base] ?? spec.executor;
   return {
     trainer: spec.trainer,
@@ -162,7 +162,7 @@ export async function oracleGate({ spec, tracker, quick }: RunContext, data: Ing
 }
 
 /** Can the model memorise one tiny batch? If not, the implementation or the data pipeline is broken. */
-export async function overfitGate(ctx: RunContext, data: IngestResult): Promise<void> {
+export async function overfitGate(ctx: RunContext, data: Pick<IngestResult, 'data'>): Promise<void> {
   const { spec, tracker, jobs } = ctx;
   const gate = spec.gates.overfit;
   if (!gate.enabled) {
@@ -199,7 +199,7 @@ export async function overfitGate(ctx: RunContext, data: IngestResult): Promise<
 /** One-cycle's max LR: fixed in the spec, or found by the LR range test and the spec's policy. */
 export async function findLearningRate(
   ctx: RunContext,
-  data: IngestResult,
+  data: Pick<IngestResult, 'data'>,
   group: { index: number; batchSize: number; hyperparameters: Record<string, number | string | boolean>; label: string } | null = null,
 ): Promise<Schedule> {
   const { spec, tracker, jobs, quick } = ctx;
@@ -252,7 +252,7 @@ export async function findLearningRate(
   return { ...schedule, maxLr: decision.maxLr };
 }
 
-export async function train(ctx: RunContext, data: IngestResult, schedule: Schedule, started = false): Promise<JobOutcome> {
+export async function train(ctx: RunContext, data: Pick<IngestResult, 'data'>, schedule: Schedule, started = false): Promise<JobOutcome> {
   const { spec, tracker, jobs } = ctx;
   const { epochs, batchSize, hyperparameters } = spec.train;
   if (!started) tracker.start('train', `${epochs} epochs · ${describeSchedule(schedule)}`);

@@ -10,6 +10,7 @@ import { ConstantSchedule, Hyperparameters, JobMode, OneCycleSchedule, RangeTest
 import { missingModes, requiredModes } from './modes.js';
 import { LabelSpec } from './labeling.js';
 import { ChecksSpec } from './checks.js';
+import { CrossFit, Handoff, ModelName, ModelSpec, modelGraphIssues } from '../twostage/spec.js';
 
 export const PIPELINE_API_VERSION = 'gauntlet.dev/v1';
 
@@ -20,14 +21,14 @@ export const PipelineName = z
 
 /**
  * `sklearn:digits` (exported by the trainer's Python), `demo:digits-leak` (digits with a trap for the data checks:
- * also digits-augmented, digits-shifted), `file:path/to/data.csv` (relative to the pipeline file), or a folder of
+ * also digits-augmented, digits-shifted; digits-canvas for two-stage pipelines), `file:path/to/data.csv` (relative to the pipeline file), or a folder of
  * dated snapshots: `file:path/to/folder/` or a MinIO prefix `s3://bucket/prefix/` (ending in `/`; see `snapshot`).
  */
 export const DataSource = z
   .string()
   .regex(
-    /^(sklearn:(digits|breast_cancer)|demo:(digits-leak|digits-augmented|digits-shifted)|file:.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.*\/)$/,
-    'must be "sklearn:digits", "sklearn:breast_cancer", "demo:digits-leak", "demo:digits-augmented", "demo:digits-shifted", "file:<path to a CSV or a folder/>" or "s3://<bucket>/<prefix>/"',
+    /^(sklearn:(digits|breast_cancer)|demo:(digits-leak|digits-augmented|digits-shifted|digits-canvas)|file:.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.*\/)$/,
+    'must be "sklearn:digits", "sklearn:breast_cancer", "demo:digits-leak", "demo:digits-augmented", "demo:digits-shifted", "demo:digits-canvas", "file:<path to a CSV or a folder/>" or "s3://<bucket>/<prefix>/"',
   );
 
 /** A source ending in `/` is a folder (or MinIO prefix) of snapshots, one CSV per day or delivery. */
@@ -209,8 +210,7 @@ export type ExecutorName = z.infer<typeof ExecutorName>;
 export const JobStage = z.enum(['label', 'inspect', 'overfit', 'lr-find', 'train', 'evaluate']);
 export type JobStage = z.infer<typeof JobStage>;
 
-export const PipelineSpec = z
-  .strictObject({
+const PipelineSpecBase = z.strictObject({
     apiVersion: z.literal(PIPELINE_API_VERSION),
     kind: z.literal('Pipeline'),
     name: PipelineName,
@@ -239,8 +239,19 @@ export const PipelineSpec = z
         minImprovement: z.number().min(0).default(0),
       })
       .optional(),
-  })
-  .superRefine((spec, ctx) => {
+    /**
+     * Two or more models in a chain (core/twostage): each trains on its own label column, a model may read another
+     * one's predictions (`inputs: { from, as }`). Each model's `trainer` and `train` override the pipeline's.
+     */
+    models: z.record(ModelName, ModelSpec).optional(),
+    /** How predictions reach the next model (default oof). */
+    handoff: Handoff.optional(),
+    /** Cross-fitting of upstream models for out-of-fold predictions (default 5 folds). */
+    crossFit: CrossFit.optional(),
+  });
+
+export const PipelineSpec = PipelineSpecBase.superRefine((spec, ctx) => {
+    if (spec.models) modelsIssues(spec, ctx);
     const { schedule, lrFind } = spec.train;
     if (lrFind && schedule.kind === 'constant') {
       ctx.addIssue({ code: 'custom', path: ['train', 'lrFind'], message: 'the LR range test only feeds a one_cycle schedule', input: lrFind });
@@ -295,4 +306,39 @@ export const PipelineSpec = z
     }
   });
 export type PipelineSpec = z.infer<typeof PipelineSpec>;
+
+type SpecContext = Parameters<Parameters<typeof PipelineSpec.superRefine>[0]>[1];
+
+/** Each model's merged trainer and train sections must be valid; what a chain of models does not support yet is said. */
+function modelsIssues(spec: z.infer<typeof PipelineSpecBase>, ctx: SpecContext): void {
+  const models = spec.models ?? {};
+  for (const issue of modelGraphIssues(models)) ctx.addIssue({ code: 'custom', ...issue });
+  const unsupported: Array<[keyof typeof spec, string]> = [['label', 'labeling'], ['sweep', 'a sweep'], ['promote', 'promotion']];
+  for (const [key, what] of unsupported) {
+    if (spec[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${what} with models: is not supported yet (remove it, or run the models as separate pipelines)` });
+  }
+  if (spec.data.split.kind === 'kfold') ctx.addIssue({ code: 'custom', path: ['data', 'split', 'kind'], message: 'k-fold with models: is not supported yet (models: cross-fit their upstream models themselves)', input: 'kfold' });
+  const labels = new Set(Object.values(models).map((model) => model.labelColumn));
+  for (const [name, model] of Object.entries(models)) {
+    const base = ['models', name];
+    if (model.sweep) ctx.addIssue({ code: 'custom', path: [...base, 'sweep'], message: 'a sweep per model is not supported yet' });
+    if (model.labelColumn === spec.data.split.groupColumn) ctx.addIssue({ code: 'custom', path: [...base, 'labelColumn'], message: 'must differ from data.split.groupColumn', input: model.labelColumn });
+    if ('from' in model.inputs && labels.has(model.inputs.as)) ctx.addIssue({ code: 'custom', path: [...base, 'inputs', 'as'], message: 'is a label column of a model: pick a new name for the predictions', input: model.inputs.as });
+    const merged = mergeModelSections(spec, model);
+    for (const [section, result] of [['trainer', merged.trainer], ['train', merged.train]] as const) {
+      if (result.success) continue;
+      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: [...base, section, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))], message: issue.message, input: issue.input });
+    }
+  }
+}
+
+/** A model's trainer and train: the pipeline's, with the model's keys on top (hyperparameters merged key by key). */
+export function mergeModelSections(spec: Pick<z.infer<typeof PipelineSpecBase>, 'trainer' | 'train'>, model: ModelSpec) {
+  const train = model.train ?? {};
+  const hyperparameters = typeof train.hyperparameters === 'object' && train.hyperparameters !== null ? train.hyperparameters : {};
+  return {
+    trainer: TrainerSpec.safeParse({ ...spec.trainer, ...(model.trainer ?? {}) }),
+    train: TrainSpec.safeParse({ ...spec.train, ...train, hyperparameters: { ...spec.train.hyperparameters, ...hyperparameters } }),
+  };
+}
 export type PipelineSpecInput = z.input<typeof PipelineSpec>;

@@ -91,6 +91,20 @@ export function fakeActivities(overrides: Partial<Activities> = {}, log: JobRequ
     recordPromotionVerdict: async ({ pipeline }) => `s3://gauntlet/models/${pipeline}/history/x.json`,
     testSetHashOf: async () => 'c'.repeat(64),
     findUnchangedRun: async () => null,
+    // A chain of models (test/integration/twoStage.test.ts has the real ones).
+    prepareModelData: async ({ data, labelColumn, ignoreColumns }) => ({ ...data, labelColumn, ignoreColumns }),
+    planCrossFit: async ({ runId, folds }) => ({
+      assignmentUri: `s3://gauntlet/runs/${runId}/crossfit/assignment.json`,
+      folds: Array.from({ length: folds }, (_, k) => ({ splitUri: `s3://gauntlet/datasets/x/splits/fold-${k}.json`, trainRows: 40, predictRows: 10 })),
+    }),
+    buildHandoff: async ({ data }) => {
+      const as = (name: string) => ({ ...data, uri: `s3://gauntlet/datasets/${name}.csv`, sha256: name.padEnd(64, '0') });
+      return { train: as('ab'), evaluate: as('ab'), oracle: as('cd'), counts: { outOfFold: 70, final: 30, label: 0 }, outOfFoldChecked: 70 };
+    },
+    attributeTwoStage: async ({ runId, names }) => ({
+      n: 15, counts: { correct: 12, stage1: 2, stage2: 1 }, accuracy: { estimate: 0.8, low: 0.55, high: 0.93, method: 'wilson' }, confidence: 0.95, blame: 'stage1',
+      table: `end-to-end accuracy 0.800 · ${names.stage1} wrong 2 · ${names.stage2} wrong 1`, uri: `s3://gauntlet/runs/${runId}/attribution.json`,
+    }),
     ...overrides,
   };
 }
