@@ -21,6 +21,8 @@ export interface IngestDeps {
   store: ArtifactStore;
   /** Produces the CSV bytes of a built-in data set (`sklearn:digits`). */
   exportBuiltinDataset(name: string): Promise<Buffer>;
+  /** With the trainer sources' hash, a built-in data set is exported once per trainer version and read from the store after. */
+  codeVersion?: { trainerSha256?: string };
 }
 
 export function sha256(data: Buffer | string): string {
@@ -129,9 +131,23 @@ async function resolveSnapshot(source: string, snapshot: string, store: Artifact
   }
 }
 
+/**
+ * A built-in data set is made by the trainer library's Python (about a second of interpreter start and export), the
+ * same bytes for the same trainer sources: exported once, then read from the store.
+ */
+async function builtin(name: string, deps: IngestDeps): Promise<Buffer> {
+  const version = deps.codeVersion?.trainerSha256;
+  if (!version) return deps.exportBuiltinDataset(name);
+  const key = `datasets/builtin/${name}-${version.slice(0, 16)}.csv`;
+  if (await deps.store.exists(deps.store.uri(key))) return deps.store.getBytes(deps.store.uri(key));
+  const csv = await deps.exportBuiltinDataset(name);
+  await deps.store.putBytes(key, csv, 'text/csv');
+  return csv;
+}
+
 async function readSource(source: string, deps: IngestDeps): Promise<Buffer> {
-  if (source.startsWith('sklearn:')) return deps.exportBuiltinDataset(source.slice('sklearn:'.length));
-  if (source.startsWith('demo:')) return deps.exportBuiltinDataset(source.slice('demo:'.length));
+  if (source.startsWith('sklearn:')) return builtin(source.slice('sklearn:'.length), deps);
+  if (source.startsWith('demo:')) return builtin(source.slice('demo:'.length), deps);
   if (source.startsWith('s3://')) return deps.store.getBytes(source);
   const path = source.slice('file:'.length);
   try {
