@@ -15,15 +15,17 @@ import { createSweepTableActivities } from './sweepTable.js';
 import { reportingOutages } from './infrastructure.js';
 import { createRegistryActivities } from './registry.js';
 import { createFingerprintActivities } from './runFingerprint.js';
+import { type GauntletMetrics, withGateMetrics, withJobMetrics } from './metrics.js';
 import { createTwoStageActivities } from './twoStage.js';
 
-export type ActivityDeps = RunJobDeps & IngestDeps & ManifestDeps;
+/** `metrics`: Gauntlet's Prometheus metrics (activities/metrics.ts); null or absent when the worker exports none. */
+export type ActivityDeps = RunJobDeps & IngestDeps & ManifestDeps & { metrics?: GauntletMetrics | null };
 
 export function createActivities(deps: ActivityDeps) {
   const activities = {
     ingestDataset: createIngest(deps),
-    runJob: createRunJob(deps),
-    writeRunManifest: createWriteRunManifest(deps),
+    runJob: withJobMetrics(createRunJob(deps), deps.metrics ?? null),
+    writeRunManifest: withGateMetrics(createWriteRunManifest(deps), deps.metrics ?? null),
     ...createSweepTableActivities(deps),
     suggestTrial,
     ...createGateActivities(deps),

@@ -18,6 +18,7 @@ import { InfrastructureError, isUnavailable } from './infrastructure.js';
 import type { ArtifactStore } from './store.js';
 import type { JobOutcome, JobRequest } from './types.js';
 import { isCacheable, type JobCache } from './jobCache.js';
+import { jobTraceEnv } from './traceContext.js';
 
 export interface RunJobDeps {
   store: ArtifactStore;
@@ -112,6 +113,7 @@ export function createRunJob(deps: RunJobDeps) {
       ...(request.kubernetes ? { kubernetes: request.kubernetes } : {}),
       identity: { pipeline: request.pipeline, run: workflowExecution.workflowId, stage: request.stage },
       deadlineSeconds: Math.ceil(durationMs(request.trainer.timeout) / 1000),
+      env: jobTraceEnv(),
     };
     let outcome;
     try {

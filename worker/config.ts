@@ -3,10 +3,14 @@
  * Every variable has a default that matches the embedded dev stack (`gauntlet dev up`).
  */
 import { z } from 'zod';
+import { parseEnv } from '../config/env.js';
+import { TEMPORAL_ENV, checkTemporalFields, temporalFields } from '../config/temporal.js';
 
+export { ConfigError } from '../config/errors.js';
+
+/** The Temporal connection settings (config/temporal.ts, shared with the CLI), then the worker's own. */
 export const WORKER_ENV = {
-  temporalAddress: 'GAUNTLET_TEMPORAL_ADDRESS',
-  namespace: 'GAUNTLET_NAMESPACE',
+  ...TEMPORAL_ENV,
   taskQueue: 'GAUNTLET_TASK_QUEUE',
   storageEndpoint: 'GAUNTLET_STORAGE_ENDPOINT',
   storageAccessKey: 'GAUNTLET_STORAGE_ACCESS_KEY',
@@ -21,8 +25,7 @@ export const WORKER_ENV = {
 } as const;
 
 export const WorkerConfig = z.strictObject({
-  temporalAddress: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
-  namespace: z.string().min(1).default('default'),
+  ...temporalFields,
   taskQueue: z.string().min(1).default('gauntlet'),
   storageEndpoint: z.url().default('http://127.0.0.1:9000'),
   storageAccessKey: z.string().min(3).default('gauntlet'),
@@ -36,30 +39,12 @@ export const WorkerConfig = z.strictObject({
   kubeconfig: z.string().min(1).optional(),
   /** Port of the /healthz and /readyz endpoint (worker/health.ts) for Kubernetes probes; unset: no endpoint. */
   healthPort: z.coerce.number<string>().int().min(1).max(65535).optional(),
-});
+}).superRefine(checkTemporalFields);
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 
 /** Reads the config from an environment; throws a ConfigError naming each bad variable and its value. */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const raw: Record<string, string> = {};
-  for (const [key, variable] of Object.entries(WORKER_ENV)) {
-    const value = env[variable];
-    if (value !== undefined && value !== '') raw[key] = value;
-  }
-  const parsed = WorkerConfig.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const key = String(issue.path[0]) as keyof typeof WORKER_ENV;
-    return `${WORKER_ENV[key] ?? key}: ${issue.message} (got ${JSON.stringify(raw[key])})`;
-  });
-  throw new ConfigError(problems);
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid worker configuration:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
-  }
+  return parseEnv(WorkerConfig, WORKER_ENV, env, 'worker configuration');
 }
 
 /** The storage credentials as the trainer sees them (env only, never a payload). */

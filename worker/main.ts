@@ -12,23 +12,28 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubernetesExecutor } from '../activities/executor/kubernetes/executor.js';
 import { JobWatcher } from '../activities/executor/kubernetes/jobWatcher.js';
 import { ArtifactStore } from '../activities/store.js';
+import { temporalConnectionOptions } from '../config/temporal.js';
 import { ConfigError, loadWorkerConfig, trainerStorageEnv } from './config.js';
 import { startHealthServer } from './health.js';
 import { builtinDatasetExporter, createMinioClient, readCodeVersion } from './sideEffects.js';
 import { createJobCache } from '../activities/jobCache.js';
 import { trainerBaseEnv, trainerCommand } from './trainerCommand.js';
+import { startWorkerTelemetry } from './telemetry/index.js';
+import { TelemetryConfigError } from './telemetry/config.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
+  const telemetry = await startWorkerTelemetry(); // before any connection: it installs the Temporal Runtime
   const stateDir = resolve(config.stateDir);
   // Up before Temporal answers: a worker waiting for Temporal is alive (liveness) but not ready.
   let workerState: () => string = () => 'CONNECTING';
   const health = config.healthPort === undefined ? undefined : await startHealthServer({ port: config.healthPort, state: () => workerState() });
   // Temporal may be restarting when the worker starts (a dev stack coming up, a rolling upgrade): wait for it.
-  const connection = await untilConnected(config.temporalAddress, () => NativeConnection.connect({ address: config.temporalAddress }));
-  const clientConnection = await untilConnected(config.temporalAddress, () => Connection.connect({ address: config.temporalAddress }));
+  const connectionOptions = temporalConnectionOptions(config); // mTLS / API key when configured
+  const connection = await untilConnected(config.temporalAddress, () => NativeConnection.connect(connectionOptions));
+  const clientConnection = await untilConnected(config.temporalAddress, () => Connection.connect(connectionOptions));
   const temporal = new Client({ connection: clientConnection, namespace: config.namespace });
   const store = new ArtifactStore(createMinioClient(config), config.bucket, config.storageEndpoint);
   const executor = new LocalExecutor({
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
     codeVersion,
     jobCache: createJobCache({ store, codeVersion }),
     now: () => new Date(),
+    metrics: telemetry.metrics,
   });
   const worker = await Worker.create({
     connection,
@@ -69,6 +75,7 @@ async function main(): Promise<void> {
     // Cancellation reaches a job through its heartbeat replies: at most 2 s late (the SDK's default can be 30 s),
     // so a trial stopped by ASHA or a cancelled run frees its GPU promptly.
     maxHeartbeatThrottleInterval: '2s',
+    ...telemetry.workerOptions, // tracing interceptors and the workflow span sink, when tracing is on
   });
   workerState = () => worker.getState();
   const executors = kubernetes ? 'local, kubernetes' : 'local';
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
     await connection.close();
     await clientConnection.close();
     await health?.close();
+    await telemetry.close();
   }
   console.log('gauntlet worker stopped');
 }
@@ -98,7 +106,7 @@ async function untilConnected<T>(address: string, connect: () => Promise<T>): Pr
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof TelemetryConfigError) console.error(error.message);
   else console.error('gauntlet worker failed:', error);
   process.exit(1);
 });

@@ -38,8 +38,8 @@ const FINAL_EXIT_CODES = new Set([0, 2]);
 export class LocalExecutor implements Executor {
   constructor(private readonly options: LocalExecutorOptions) {}
 
-  async run({ job, trainer }: ExecutionRequest, hooks: ExecutionHooks): Promise<ExecutionOutcome> {
-    const extraEnv = { GAUNTLET_STORAGE_RETRY_SECONDS: String(storageRetrySeconds(trainer)) };
+  async run({ job, trainer, env }: ExecutionRequest, hooks: ExecutionHooks): Promise<ExecutionOutcome> {
+    const extraEnv = { ...env, GAUNTLET_STORAGE_RETRY_SECONDS: String(storageRetrySeconds(trainer)) };
     const paths = jobPaths(this.options.jobsDir, job.jobId);
     mkdirSync(paths.dir, { recursive: true });
 

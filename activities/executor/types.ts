@@ -17,6 +17,8 @@ export interface ExecutionRequest {
   identity: { pipeline: string; run: string; stage: string };
   /** Upper bound on the job's run time, from the trainer timeout. */
   deadlineSeconds: number;
+  /** Extra environment for the job's process (the trace context: TRACEPARENT); set on a new launch, not an adopted one. */
+  env?: Record<string, string>;
 }
 
 /** Carried in Temporal heartbeats so that a retried attempt can adopt or resume the job. */

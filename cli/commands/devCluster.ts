@@ -3,8 +3,13 @@
  * Errors print one line and exit non-zero.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type ClusterStatusResult, type ClusterUpResult, clusterDown, clusterStatus, clusterUp } from '../../deploy/dev/cluster/cluster.js';
+import { type ClusterStatusResult, type ClusterUpResult, clusterDown, clusterStatus, clusterUp, rememberedPodRunner } from '../../deploy/dev/cluster/cluster.js';
+import { loadKubeConfig } from '../../deploy/dev/cluster/kube.js';
+import { clusterPaths } from '../../deploy/dev/cluster/paths.js';
+import { type Workspace, prepareWorkspace, releaseWorkspace } from '../../deploy/dev/cluster/workspace.js';
 import { DevError } from '../../deploy/dev/errors.js';
+import { resolveStateDir } from '../../deploy/dev/paths.js';
+import { type WorkerRestart, devRestartWorker } from '../../deploy/dev/stack.js';
 
 function whole(min: number, max: number) {
   return (value: string): number => {
@@ -44,23 +49,28 @@ export function registerDevClusterCommands(dev: Command): Command {
 
   cluster
     .command('up')
-    .description('start the cluster (idempotent), create the GPU nodes, wait until they are Ready')
+    .description('start the cluster (idempotent), create the GPU nodes, prepare namespace, RBAC and storage Secret, attach the dev worker')
     .addOption(stateDirOption())
     .option('--gpu-nodes <n>', 'fake GPU nodes (default 2, or what the last up used)', whole(0, 100))
     .option('--gpus-per-node <g>', 'nvidia.com/gpu per node (default 4, or what the last up used)', whole(0, 64))
     .option('--apiserver-port <port>', 'API server port when the cluster is created (default: a free port)', whole(1, 65535))
-    .option('--run-pods-locally', 'run pods annotated gauntlet.dev/run-locally=true as local processes (the pod runner)')
+    .option('--run-pods-locally', 'run pods annotated gauntlet.dev/run-locally=true as local processes (the pod runner; default on)')
     .option('--no-run-pods-locally', 'stop the pod runner')
     .option('--json', 'print the result as JSON')
     .action(
       guarded('up', async (flags: UpFlags) => {
-        const result = await clusterUp({
+        const cluster = await clusterUp({
           stateDir: flags.stateDir,
           gpuNodes: flags.gpuNodes,
           gpusPerNode: flags.gpusPerNode,
           apiserverPort: flags.apiserverPort,
-          runPodsLocally: flags.runPodsLocally,
+          // On unless turned off: the pod runner is what makes a Job's pod actually train here.
+          runPodsLocally: flags.runPodsLocally ?? rememberedPodRunner(flags.stateDir) ?? true,
         });
+        // What a run needs, then the dev worker restarted with the cluster's worker kubeconfig (when `dev up` runs it).
+        const workspace = await prepareWorkspace(loadKubeConfig(cluster.kubeconfig), clusterPaths(cluster.stateDir), cluster.stateDir);
+        const worker = await devRestartWorker({ stateDir: cluster.stateDir, log: () => undefined });
+        const result = { ...cluster, workspace, worker };
         process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatUp(result));
       }),
     );
@@ -72,6 +82,11 @@ export function registerDevClusterCommands(dev: Command): Command {
     .option('--purge', 'also delete the cluster: etcd data, certificates, kubeconfig')
     .action(
       guarded('down', async (flags: { stateDir?: string; purge?: boolean }) => {
+        // The dev worker first, so that it no longer watches an API server about to go away.
+        const paths = clusterPaths(resolveStateDir(flags.stateDir));
+        releaseWorkspace(paths);
+        const worker = await devRestartWorker({ stateDir: flags.stateDir, log: () => undefined });
+        if (worker === 'restarted') process.stdout.write('dev worker               restarted without the cluster (local executor only)\n');
         const result = await clusterDown({ stateDir: flags.stateDir, purge: flags.purge, log: () => undefined });
         if (result.stopped.length === 0) process.stdout.write(`no cluster was running from ${result.stateDir}\n`);
         for (const s of result.stopped) process.stdout.write(`${s.name.padEnd(24)} stopped (pid ${s.pid})\n`);
@@ -94,13 +109,16 @@ export function registerDevClusterCommands(dev: Command): Command {
   return cluster;
 }
 
-function formatUp(r: ClusterUpResult): string {
+function formatUp(r: ClusterUpResult & { workspace: Workspace; worker: WorkerRestart }): string {
   const lines = [
     `Gauntlet dev cluster is up (${r.action}, ${r.seconds.toFixed(1)} s): Kubernetes ${r.versions.kubernetes}, kwok ${r.versions.kwok}`,
     `  API server   ${r.server}`,
     `  kubeconfig   ${r.kubeconfig}    (export KUBECONFIG=${r.kubeconfig})`,
     ...r.nodes.map((n) => `  node         ${n.name.padEnd(16)} ${n.ready ? 'Ready' : 'NotReady'}  nvidia.com/gpu ${n.gpus}`),
     `  pod runner   ${r.podRunner ? `pid ${r.podRunner.pid} (log ${r.podRunner.log})` : 'off (--run-pods-locally to run annotated pods as local processes)'}`,
+    `  namespace    ${r.workspace.namespace}   (worker RBAC from deploy/k8s, storage Secret ${r.workspace.storageSecret} → ${r.workspace.storageEndpoint})`,
+    `  dev worker   ${r.worker === 'restarted' ? 'restarted with' : 'not running: `gauntlet dev up` starts it with'} GAUNTLET_KUBECONFIG=${r.workspace.workerKubeconfig}`,
+    `  try          gauntlet run examples/digits/kubernetes.yaml`,
     '',
   ];
   return lines.join('\n');

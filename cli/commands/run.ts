@@ -30,7 +30,10 @@ export function overrideExecutor(spec: PipelineSpec, executor: string | undefine
   if (executor === undefined) return spec;
   const result = validatePipeline({ ...spec, executor, stageExecutors: {} });
   if (!result.ok) {
-    throw new CliError(`${file} with --executor ${executor}: ${result.problems.length} problem(s)`, ExitCode.BadInput, result.problems.map(formatProblem));
+    const lines = result.problems.map(formatProblem);
+    // A newcomer's first try: point at a pipeline whose kubernetes: section works on the local cluster.
+    if (result.problems.some((p) => p.path === 'kubernetes')) lines.push('for the local cluster (`gauntlet dev cluster up`), see examples/digits/kubernetes.yaml');
+    throw new CliError(`${file} with --executor ${executor}: ${result.problems.length} problem(s)`, ExitCode.BadInput, lines);
   }
   return result.spec;
 }

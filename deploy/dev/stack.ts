@@ -144,6 +144,34 @@ async function up(options: DevOptions, paths: StatePaths, began: number): Promis
   return { stack, actions, seconds: (Date.now() - began) / 1000 };
 }
 
+export type WorkerRestart = 'restarted' | 'not running';
+
+/**
+ * Restarts the stack's worker, if it runs, so that it reads its environment again (`dev cluster up` / `down` attach
+ * the worker to the local cluster or detach it). SIGTERM first: running jobs are left for the new worker to adopt.
+ */
+export async function devRestartWorker(options: DevOptions = {}): Promise<WorkerRestart> {
+  const stateDir = resolveStateDir(options.stateDir);
+  const paths = statePaths(stateDir);
+  if (!existsSync(paths.runDir)) return 'not running';
+  return withStateLock(paths, options, async () => {
+    const stack = readStackFile(paths);
+    const record = readPidFile(paths.pidFile('worker'));
+    if (!stack || !isOurs(record)) return 'not running';
+    const o = resolveOptions({ ...options, stateDir }, rememberedConfig(stack));
+    o.python ??= stack.python;
+    await stopProcess(record, o.stopGraceMs);
+    removeFile(paths.pidFile('worker'));
+    const spec = await workerService.prepare(o, paths);
+    const started = launch('worker', spec, paths);
+    await waitHealthy(workerService, o, paths, started);
+    stack.services.worker = { pid: started.pid, startTime: started.startTime, version: stack.services.worker?.version, binary: started.command[0], log: paths.log('worker') };
+    stack.updatedAt = new Date().toISOString();
+    writeStackFile(paths, stack);
+    return 'restarted';
+  });
+}
+
 /** A running service keeps its ports: changing them needs a `down` first. */
 function checkPortsUnchanged(o: ResolvedDevOptions, previous: StackFile | undefined, running: Map<ServiceName, PidRecord>): void {
   if (!previous) return;

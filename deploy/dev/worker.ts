@@ -2,6 +2,8 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKER_ENV } from '../../worker/config.js';
+import { clusterPaths } from './cluster/paths.js';
+import { workerKubeconfigPath } from './cluster/workspace.js';
 import { DevError } from './errors.js';
 import { runCapture } from './exec.js';
 import { minioEndpoint } from './minio.js';
@@ -45,9 +47,14 @@ export async function detectPython(explicit?: string, env: NodeJS.ProcessEnv = p
   );
 }
 
-/** The worker's environment: everything worker/config.ts reads. The secret travels here, never in a payload. */
+/**
+ * The worker's environment: everything worker/config.ts reads. The secret travels here, never in a payload. With the
+ * local cluster prepared (`dev cluster up` wrote the worker kubeconfig), the worker also runs the kubernetes executor.
+ */
 export function workerEnv(o: ResolvedDevOptions, python: string): Record<string, string> {
+  const kubeconfig = workerKubeconfigPath(clusterPaths(o.stateDir));
   return {
+    ...(existsSync(kubeconfig) ? { [WORKER_ENV.kubeconfig]: kubeconfig } : {}),
     [WORKER_ENV.temporalAddress]: temporalAddress(o),
     [WORKER_ENV.namespace]: o.namespace,
     [WORKER_ENV.taskQueue]: o.taskQueue,

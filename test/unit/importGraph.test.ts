@@ -10,12 +10,13 @@ import { describe, test } from 'node:test';
 import { cycleGroups, cyclePath, importEdges, sourceFiles, type ImportEdge } from '../support/importGraph.js';
 import { repoRoot } from '../support/paths.js';
 
-const LAYERS = ['core', 'contracts', 'workflows', 'activities', 'cli', 'worker', 'deploy'] as const;
+const LAYERS = ['core', 'config', 'contracts', 'workflows', 'activities', 'cli', 'worker', 'deploy'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** Why an arrow from one layer to another is forbidden, or undefined when it is allowed. */
 function forbidden(from: Layer, to: string, typeOnly: boolean): string | undefined {
   if (from === 'core' && to !== 'core') return 'core/ imports only core/';
+  if (from === 'config' && to !== 'core' && to !== 'config') return 'config/ (settings shared by the worker and the CLI) imports only core/ and config/';
   if (from === 'contracts' && to !== 'core' && to !== 'contracts') return 'contracts/ imports only core/ and contracts/';
   if (from === 'workflows' && (to === 'cli' || to === 'worker' || to === 'deploy')) return `workflows/ imports nothing from ${to}/`;
   if (from === 'workflows' && to === 'activities' && !typeOnly) return 'workflows/ take only types from activities/ (proxyActivities)';

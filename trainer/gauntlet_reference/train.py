@@ -9,6 +9,7 @@ from torch.nn import functional as F
 
 from gauntlet_trainer import load_dataset
 from gauntlet_trainer.errors import BadInput
+from gauntlet_trainer.tracing import epoch_span
 from gauntlet_trainer.torch_utils import (capture_rng_state, epoch_generator, make_deterministic, restore_rng_state,
                                           scheduler_state)
 
@@ -45,29 +46,30 @@ def run_train(session):
         session.log(f"resumed from {checkpoint_uri} (epoch {start_epoch})")
 
     for epoch in range(start_epoch + 1, job["epochs"] + 1):
-        if hp["slowdownSeconds"]:
-            time.sleep(hp["slowdownSeconds"])  # test knob: a window to kill the trainer mid-run
-        train_loss = _train_epoch(model, optimizer, scheduler, x_train, y_train, job, hp, epoch)
-        val_loss, val_accuracy = _evaluate(model, x_valid, y_valid)
-        metrics = {"train_loss": train_loss, "val_loss": val_loss, "val_accuracy": val_accuracy}
-        session.report_metric("train_loss", train_loss, epoch=epoch, split="train")
-        session.report_metric("val_loss", val_loss, epoch=epoch, split="valid")
-        session.report_metric("val_accuracy", val_accuracy, epoch=epoch, split="valid")
-        if not math.isfinite(train_loss):
-            # Deterministic given the job, so a retry would diverge again: a clean failure, not a crash.
-            session.log(f"training diverged at epoch {epoch} (non-finite loss)", "error")
-            return _result(session, metrics, epoch, checkpoint_uri, steps_per_epoch, len(y_train), len(y_valid),
-                           status="failed", reason=f"loss diverged (non-finite) at epoch {epoch}")
-        state = {
-            "format": CHECKPOINT_FORMAT, "model_config": config, "epoch": epoch, "step": epoch * steps_per_epoch,
-            "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler_state(scheduler) if scheduler is not None else None,
-            "rng": capture_rng_state(device), "metrics": metrics,
-        }
-        # Also rewrites events.jsonl: the store's copy of the log is current at every epoch end.
-        checkpoint_uri = session.save_checkpoint(state, epoch, step=epoch * steps_per_epoch)
-        if hp["holdFile"] and epoch == 1:
-            _hold_once(hp["holdFile"], session)
+        with epoch_span(epoch, job):
+            if hp["slowdownSeconds"]:
+                time.sleep(hp["slowdownSeconds"])  # test knob: a window to kill the trainer mid-run
+            train_loss = _train_epoch(model, optimizer, scheduler, x_train, y_train, job, hp, epoch)
+            val_loss, val_accuracy = _evaluate(model, x_valid, y_valid)
+            metrics = {"train_loss": train_loss, "val_loss": val_loss, "val_accuracy": val_accuracy}
+            session.report_metric("train_loss", train_loss, epoch=epoch, split="train")
+            session.report_metric("val_loss", val_loss, epoch=epoch, split="valid")
+            session.report_metric("val_accuracy", val_accuracy, epoch=epoch, split="valid")
+            if not math.isfinite(train_loss):
+                # Deterministic given the job, so a retry would diverge again: a clean failure, not a crash.
+                session.log(f"training diverged at epoch {epoch} (non-finite loss)", "error")
+                return _result(session, metrics, epoch, checkpoint_uri, steps_per_epoch, len(y_train), len(y_valid),
+                               status="failed", reason=f"loss diverged (non-finite) at epoch {epoch}")
+            state = {
+                "format": CHECKPOINT_FORMAT, "model_config": config, "epoch": epoch, "step": epoch * steps_per_epoch,
+                "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler_state(scheduler) if scheduler is not None else None,
+                "rng": capture_rng_state(device), "metrics": metrics,
+            }
+            # Also rewrites events.jsonl: the store's copy of the log is current at every epoch end.
+            checkpoint_uri = session.save_checkpoint(state, epoch, step=epoch * steps_per_epoch)
+            if hp["holdFile"] and epoch == 1:
+                _hold_once(hp["holdFile"], session)
     return _result(session, metrics, job["epochs"], checkpoint_uri, steps_per_epoch, len(y_train), len(y_valid))
 
 

@@ -41,6 +41,7 @@ from .inspection import describe_preprocessing, in_training_order, write_inspect
 from .lr_finder import lr_range_test
 from .runner import check_modes, run, unsupported_mode
 from .torch_utils import capture_rng_state, epoch_generator, make_deterministic, restore_rng_state, scheduler_state
+from .tracing import epoch_span
 
 CHECKPOINT_FORMAT = "gauntlet-learner/1"
 ALL_MODES = TRAINING_MODES  # every mode a Learner implements (not `label`: labeling is a command trainer's job)
@@ -519,33 +520,35 @@ class Learner:
         ctx.step = start_epoch * steps_per_epoch
 
         for epoch in range(start_epoch + 1, job["epochs"] + 1):
-            ctx.epoch = epoch
-            self._callbacks("before_epoch", ctx)
-            train_loss = self._train_epoch(ctx, precision, x_train, y_train, job["batchSize"], job["seed"])
-            scores = self._scores(self._outputs(model, x_valid, precision), y_valid) if len(y_valid) else {"loss": None, "accuracy": None}
-            metrics = {"train_loss": train_loss, "val_loss": scores.pop("loss"), "val_accuracy": scores.pop("accuracy")}
-            metrics.update({f"val_{name}": value for name, value in scores.items()})
-            ctx.metrics = metrics
-            for name, value in metrics.items():
-                session.report_metric(name, value, epoch=epoch, split="train" if name == "train_loss" else "valid")
-            if not math.isfinite(train_loss):
-                # Deterministic given the job, so a retry would diverge again: a clean failure, not a crash.
-                session.log(f"training diverged at epoch {epoch} (non-finite loss)", "error")
-                return self._train_result(session, metrics, epoch, checkpoint_uri, steps_per_epoch, len(y_train),
-                                          len(y_valid), status="failed",
-                                          reason=f"loss diverged (non-finite) at epoch {epoch}")
-            checkpoint = {
-                "format": CHECKPOINT_FORMAT, "trainer": {"name": self.name, "version": self.version},
-                "hyperparameters": dict(hp), "num_features": num_features, "num_classes": num_classes,
-                "preprocess": prep_state, "epoch": epoch, "step": epoch * steps_per_epoch,
-                "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler_state(scheduler) if scheduler is not None else None,
-                "scaler": precision.state_dict(), "rng": capture_rng_state(device), "metrics": metrics,
-            }
-            # Also rewrites events.jsonl: the store's copy of the log is current at every epoch end.
-            checkpoint_uri = ctx.checkpoint_uri = session.save_checkpoint(checkpoint, epoch,
-                                                                          step=epoch * steps_per_epoch)
-            self._callbacks("after_epoch", ctx)
+            with epoch_span(epoch, job):
+                ctx.epoch = epoch
+                self._callbacks("before_epoch", ctx)
+                train_loss = self._train_epoch(ctx, precision, x_train, y_train, job["batchSize"], job["seed"])
+                scores = self._scores(self._outputs(model, x_valid, precision), y_valid) if len(y_valid) else {"loss": None, "accuracy": None}
+                metrics = {"train_loss": train_loss, "val_loss": scores.pop("loss"),
+                           "val_accuracy": scores.pop("accuracy")}
+                metrics.update({f"val_{name}": value for name, value in scores.items()})
+                ctx.metrics = metrics
+                for name, value in metrics.items():
+                    session.report_metric(name, value, epoch=epoch, split="train" if name == "train_loss" else "valid")
+                if not math.isfinite(train_loss):
+                    # Deterministic given the job, so a retry would diverge again: a clean failure, not a crash.
+                    session.log(f"training diverged at epoch {epoch} (non-finite loss)", "error")
+                    return self._train_result(session, metrics, epoch, checkpoint_uri, steps_per_epoch, len(y_train),
+                                              len(y_valid), status="failed",
+                                              reason=f"loss diverged (non-finite) at epoch {epoch}")
+                checkpoint = {
+                    "format": CHECKPOINT_FORMAT, "trainer": {"name": self.name, "version": self.version},
+                    "hyperparameters": dict(hp), "num_features": num_features, "num_classes": num_classes,
+                    "preprocess": prep_state, "epoch": epoch, "step": epoch * steps_per_epoch,
+                    "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler_state(scheduler) if scheduler is not None else None,
+                    "scaler": precision.state_dict(), "rng": capture_rng_state(device), "metrics": metrics,
+                }
+                # Also rewrites events.jsonl: the store's copy of the log is current at every epoch end.
+                checkpoint_uri = ctx.checkpoint_uri = session.save_checkpoint(checkpoint, epoch,
+                                                                              step=epoch * steps_per_epoch)
+                self._callbacks("after_epoch", ctx)
         return self._train_result(session, ctx.metrics, job["epochs"], checkpoint_uri, steps_per_epoch, len(y_train),
                                   len(y_valid))
 

@@ -130,7 +130,7 @@ export class KubernetesExecutor implements Executor {
     const spec = request.kubernetes!;
     const checkpoint = launch > 1 ? ((await events.lastCheckpoint()) ?? hooks.previous?.lastCheckpoint ?? null) : null;
     const job: Job = checkpoint ? hooks.resumeFrom(request.job, checkpoint) : request.job;
-    const manifest = buildJobManifest(job, spec, request.identity, { launch, deadlineSeconds: request.deadlineSeconds, storageRetrySeconds: storageRetrySeconds(request.trainer) });
+    const manifest = buildJobManifest(job, spec, request.identity, { launch, deadlineSeconds: request.deadlineSeconds, storageRetrySeconds: storageRetrySeconds(request.trainer), ...(request.env ? { env: request.env } : {}) });
     try {
       await this.batch.createNamespacedJob({ namespace: spec.namespace, body: manifest });
       return true;

@@ -36,7 +36,7 @@ export function labelValue(text: string): string {
   return /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/.test(text) ? text : dnsLabel([text]);
 }
 
-export function buildJobManifest(job: Job, spec: KubernetesSpec, identity: JobIdentity, options: { launch: number; deadlineSeconds: number; storageRetrySeconds?: number }): V1Job {
+export function buildJobManifest(job: Job, spec: KubernetesSpec, identity: JobIdentity, options: { launch: number; deadlineSeconds: number; storageRetrySeconds?: number; env?: Record<string, string> }): V1Job {
   const labels = {
     ...spec.podLabels,
     [LABEL.managedBy]: 'gauntlet',
@@ -78,6 +78,8 @@ export function buildJobManifest(job: Job, spec: KubernetesSpec, identity: JobId
                 { name: 'GAUNTLET_JOB', value: JSON.stringify(job) },
                 { name: 'PYTHONUNBUFFERED', value: '1' },
                 ...(options.storageRetrySeconds !== undefined ? [{ name: 'GAUNTLET_STORAGE_RETRY_SECONDS', value: String(options.storageRetrySeconds) }] : []),
+                // The trace context (TRACEPARENT) and where to export spans: only while the worker traces.
+                ...Object.entries(options.env ?? {}).map(([name, value]) => ({ name, value })),
                 ...STORAGE_KEYS.map((key) => ({
                   name: key,
                   valueFrom: { secretKeyRef: { name: spec.storageSecret, key, optional: key === 'GAUNTLET_STORAGE_REGION' } },

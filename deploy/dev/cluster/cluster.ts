@@ -310,6 +310,11 @@ async function waitGone(processes: { name: string; pid: number }[]): Promise<voi
   }
 }
 
+/** Whether the last `up` of this state folder ran the pod runner; undefined before the first `up`. */
+export function rememberedPodRunner(stateDir?: string): boolean | undefined {
+  return readClusterFile(clusterPaths(resolveStateDir(stateDir)))?.podRunner;
+}
+
 function readClusterFile(paths: ClusterPaths): ClusterFile | undefined {
   try {
     return JSON.parse(readFileSync(paths.clusterFile, 'utf8')) as ClusterFile;

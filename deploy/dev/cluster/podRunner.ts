@@ -24,6 +24,7 @@ import {
 import { sleep } from '../process.js';
 import { CriLogWriter } from './criLog.js';
 import { coreApi, loadKubeConfig, statusOf } from './kube.js';
+import { type LocalImages, playImage } from './localImages.js';
 import { ContainerConfigError, commandLine, containerEnv } from './podEnv.js';
 import { type LocalContainer, type LocalState, buildPodStatus, phaseOf, podIPFor } from './podStatus.js';
 
@@ -34,6 +35,8 @@ export interface PodRunnerOptions {
   kubeconfig: string;
   /** Container logs and working folders: `<workDir>/<namespace>_<pod>_<uid>/`. */
   workDir: string;
+  /** Images whose files this machine stands in for (localImages.ts). @default none */
+  localImages?: LocalImages;
   /** Progress lines. @default none */
   log?: (line: string) => void;
 }
@@ -222,9 +225,10 @@ class Runner implements PodRunner {
     const workDir = spec.workingDir && existsSync(spec.workingDir) ? spec.workingDir : join(run.dir, 'work');
     mkdirSync(workDir, { recursive: true });
     const logs = new CriLogWriter(join(run.dir, container.name, `${container.restartCount}.log`));
-    const child = spawn(argv[0]!, argv.slice(1), {
+    const played = playImage(this.options.localImages ?? {}, spec.image, argv);
+    const child = spawn(played.argv[0]!, played.argv.slice(1), {
       cwd: workDir,
-      env: { ...baseEnv(run.pod), ...env },
+      env: { ...baseEnv(run.pod), ...played.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group: deletion kills the whole tree
     });

@@ -5,6 +5,7 @@ import { DevError } from '../errors.js';
 import { waitUntil } from '../net.js';
 import { repoRoot } from '../paths.js';
 import { type PidRecord, isOurs, readPidFile, removeFile, spawnDetached, stopProcess } from '../process.js';
+import { detectPython } from '../worker.js';
 import type { ClusterPaths } from './paths.js';
 
 /** Printed by podRunnerMain.ts once it watches pods. */
@@ -24,9 +25,11 @@ export async function ensureRunnerProcess(paths: ClusterPaths): Promise<number> 
   const running = runnerRecord(paths);
   if (running) return running.pid;
   if (!existsSync(runnerEntry())) throw new DevError(`the pod runner is not built (${runnerEntry()} is missing): run \`npm run build\``);
+  // The Python with torch plays the trainer image's python3; without one, trainer pods fail with the trainer's error.
+  const python = await detectPython().catch(() => undefined);
   const record = spawnDetached({
     command: process.execPath,
-    args: [runnerEntry(), '--kubeconfig', paths.kubeconfig, '--work-dir', paths.podLogsDir],
+    args: [runnerEntry(), '--kubeconfig', paths.kubeconfig, '--work-dir', paths.podLogsDir, ...(python ? ['--trainer-python', python] : [])],
     env: process.env,
     logFile: paths.runnerLog,
     pidFile: paths.runnerPidFile,
