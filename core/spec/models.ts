@@ -24,13 +24,14 @@ export function modelPipelineSpec(spec: PipelineSpec, name: string): PipelineSpe
   const model = modelOf(spec, name);
   const merged = mergeModelSections(spec, model);
   // The pipeline's validation already parsed both merges; a failure here is a bug, not bad input.
-  if (!merged.trainer.success || !merged.train.success) throw new Error(`models.${name}: trainer or train does not parse`);
+  if (!merged.trainer.success || !merged.train.success || merged.kubernetes?.success === false) throw new Error(`models.${name}: trainer, train or kubernetes does not parse`);
   const { models: _models, handoff: _handoff, crossFit: _crossFit, goal: _goal, ...rest } = spec;
   return {
     ...rest,
     data: { ...spec.data, labelColumn: model.labelColumn, ignoreColumns: modelIgnoreColumns(spec, name) },
     trainer: merged.trainer.data,
     train: merged.train.data,
+    ...(merged.kubernetes ? { kubernetes: merged.kubernetes.data } : {}),
     // The oracle gate scores one label column through a conversion; a chain's bound is stage 2 on true inputs.
     gates: { ...spec.gates, oracle: { enabled: false } },
   };

@@ -285,6 +285,8 @@ export const PipelineSpec = PipelineSpecBase.superRefine((spec, ctx) => {
     if (target !== undefined && target === spec.data.labelColumn) {
       ctx.addIssue({ code: 'custom', path: ['evaluate', 'output', 'targetColumn'], message: 'must differ from data.labelColumn', input: target });
     }
+    const podCommand = spec.models ? null : commandOnKubernetesIssue(spec);
+    if (podCommand) ctx.addIssue({ code: 'custom', path: ['kubernetes', 'command'], message: podCommand });
     if (spec.trainer.kind === 'command' && !spec.trainer.command) {
       ctx.addIssue({ code: 'custom', path: ['trainer', 'command'], message: 'required when trainer.kind is "command"' });
     }
@@ -325,20 +327,39 @@ function modelsIssues(spec: z.infer<typeof PipelineSpecBase>, ctx: SpecContext):
     if (model.labelColumn === spec.data.split.groupColumn) ctx.addIssue({ code: 'custom', path: [...base, 'labelColumn'], message: 'must differ from data.split.groupColumn', input: model.labelColumn });
     if ('from' in model.inputs && labels.has(model.inputs.as)) ctx.addIssue({ code: 'custom', path: [...base, 'inputs', 'as'], message: 'is a label column of a model: pick a new name for the predictions', input: model.inputs.as });
     const merged = mergeModelSections(spec, model);
-    for (const [section, result] of [['trainer', merged.trainer], ['train', merged.train]] as const) {
-      if (result.success) continue;
+    for (const [section, result] of [['trainer', merged.trainer], ['train', merged.train], ['kubernetes', merged.kubernetes]] as const) {
+      if (result === null || result.success) continue;
       for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: [...base, section, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))], message: issue.message, input: issue.input });
+    }
+    if (model.kubernetes && !spec.kubernetes) ctx.addIssue({ code: 'custom', path: [...base, 'kubernetes'], message: 'overrides the pipeline\'s kubernetes section, which is missing' });
+    if (merged.trainer.success && merged.kubernetes?.success) {
+      const issue = commandOnKubernetesIssue({ ...spec, trainer: merged.trainer.data, kubernetes: merged.kubernetes.data });
+      if (issue) ctx.addIssue({ code: 'custom', path: [...base, 'kubernetes', 'command'], message: issue });
     }
   }
 }
 
-/** A model's trainer and train: the pipeline's, with the model's keys on top (hyperparameters merged key by key). */
-export function mergeModelSections(spec: Pick<z.infer<typeof PipelineSpecBase>, 'trainer' | 'train'>, model: ModelSpec) {
+/** A model's trainer, train and kubernetes: the pipeline's, with the model's keys on top (hyperparameters merged key by key). */
+export function mergeModelSections(spec: Pick<z.infer<typeof PipelineSpecBase>, 'trainer' | 'train' | 'kubernetes'>, model: ModelSpec) {
   const train = model.train ?? {};
   const hyperparameters = typeof train.hyperparameters === 'object' && train.hyperparameters !== null ? train.hyperparameters : {};
   return {
     trainer: TrainerSpec.safeParse({ ...spec.trainer, ...(model.trainer ?? {}) }),
     train: TrainSpec.safeParse({ ...spec.train, ...train, hyperparameters: { ...spec.train.hyperparameters, ...hyperparameters } }),
+    kubernetes: spec.kubernetes ? KubernetesSpec.safeParse({ ...spec.kubernetes, ...(model.kubernetes ?? {}) }) : null,
   };
+}
+
+const REFERENCE_CONTAINER_COMMAND = KubernetesSpec.parse({ image: 'x' }).command.join(' ');
+
+/**
+ * A command trainer on the kubernetes executor runs the container's command, not trainer.command (its paths are this
+ * machine's): left at the reference trainer's default, the pods would silently train the wrong model.
+ */
+export function commandOnKubernetesIssue(spec: Pick<z.infer<typeof PipelineSpecBase>, 'trainer' | 'kubernetes' | 'executor' | 'stageExecutors'>): string | null {
+  const usesKubernetes = spec.executor === 'kubernetes' || Object.values(spec.stageExecutors).includes('kubernetes');
+  if (!usesKubernetes || spec.trainer.kind !== 'command' || !spec.kubernetes) return null;
+  if (spec.kubernetes.command.join(' ') !== REFERENCE_CONTAINER_COMMAND) return null;
+  return 'trainer.kind is "command", so the pods must run your trainer: give the command that starts it in the image (the default runs the reference trainer)';
 }
 export type PipelineSpecInput = z.input<typeof PipelineSpec>;

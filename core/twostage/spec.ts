@@ -52,6 +52,8 @@ export const ModelSpec = z
     inputs: ModelInputs.default({ columns: 'all' }),
     trainer: Overrides.optional(),
     train: Overrides.optional(),
+    /** On the kubernetes executor: this model's image or container command (a user's model lives at its own path). */
+    kubernetes: Overrides.optional(),
     sweep: Overrides.optional(),
   })
   .strict();
