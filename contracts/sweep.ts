@@ -1,54 +1,11 @@
 /** The sweep's records, query and carried state: shared by the sweep workflow, the pipeline, the CLI and tests. */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { StoppedBecause } from '../core/failures.js';
-import type { TrialConfig } from '../core/sweep/config.js';
-import type { AshaState } from '../core/sweep/asha.js';
-import type { MedianState } from '../core/sweep/median.js';
 import type { Job } from '../core/spec/job.js';
 import type { PipelineSpec } from '../core/spec/pipeline.js';
-import type { StoppingDecision } from '../core/sweep/stopping.js';
-import type { TpeDecision, TpeObservation } from '../core/sweep/tpe.js';
+import type { Leaderboard } from '../core/sweep/records.js';
 
-export type TrialStatus = 'running' | 'completed' | 'stopped' | 'failed';
-
-export interface TrialRecord {
-  trial: number;
-  config: TrialConfig;
-  /** How the configuration was chosen (grid, random, tpe, repeat). */
-  source: string;
-  /** TPE: which trials formed the good and bad sets and how the candidates scored (explains the choice). */
-  planDecision?: TpeDecision;
-  status: TrialStatus;
-  /** The trainer's seed (repeats of one configuration differ by seed only). */
-  seed: number;
-  maxLr: number | null;
-  epochs: number;
-  batchSize: number;
-  /** The objective per epoch (index = epoch - 1): the epochs early stopping saw while it ran, every epoch once it completed. */
-  curve: Array<number | null>;
-  /** The last epoch signalled to early stopping (0: none). */
-  reportedEpoch: number;
-  /** Final metrics of a completed trial. */
-  metrics: Record<string, number | null>;
-  objective: number | null;
-  stopReason?: string;
-  /** Every early-stopping decision about this trial, with the data it was based on (replayable, explainable). */
-  decisions: StoppingDecision[];
-  error?: string;
-  /** The OOM fallback applied to this trial, e.g. "OOM killed: batchSize 64 → 32". */
-  fallback?: string;
-  launches: number;
-  /** GPUs × seconds the trial held. */
-  gpuSeconds: number;
-  checkpoint?: string;
-  startedAt: string;
-  finishedAt?: string;
-}
-
-/** What every trial leaves in the workflow once its full record is in the store: what the sampler needs. */
-export interface TrialSummary extends TpeObservation {
-  source: string;
-}
+// The records themselves are plain data in core/ (the sweep's state machine keeps them); re-exported for everyone else.
+export type { Leaderboard, SweepCarry, SweepResult, TrialRecord, TrialStatus, TrialSummary } from '../core/sweep/records.js';
 
 export interface SweepInput {
   spec: PipelineSpec;
@@ -71,27 +28,6 @@ export interface CarryPointer {
   runs: number;
 }
 
-export interface SweepCarry {
-  summaries: TrialSummary[];
-  /** Full records not yet in the store: running trials (the next run adopts their jobs) and unwritten finished ones. */
-  open: TrialRecord[];
-  /** Trial numbers whose record changed since the table was last written. */
-  dirty: number[];
-  best: TrialRecord | null;
-  /** The best completed and the latest finished trials, as the leaderboard shows them. */
-  top: TrialRecord[];
-  latest: TrialRecord[];
-  asha: AshaState | null;
-  median: MedianState | null;
-  startedAt: string;
-  tableUri: string | null;
-  endReason: string;
-  stoppedBecause: StoppedBecause;
-  /** A budget changed mid-sweep (`gauntlet sweep budget`), and a stop asked for (`gauntlet sweep stop`). */
-  budget?: { maxTrials: number; gpuBudget: number };
-  stopRequested?: boolean;
-}
-
 /** `gauntlet sweep stop RUN [--now]`: launch no more trials; with `now`, also stop the running ones. */
 export interface StopSweepRequest {
   now: boolean;
@@ -110,37 +46,6 @@ export interface SweepBudgetResponse {
 
 export const stopSweepUpdate = defineUpdate<{ running: number; trials: number }, [StopSweepRequest]>('stopSweep');
 export const sweepBudgetUpdate = defineUpdate<SweepBudgetResponse, [SweepBudgetRequest]>('sweepBudget');
-
-export interface SweepResult {
-  trials: number;
-  completed: number;
-  stopped: number;
-  failed: number;
-  best: TrialRecord | null;
-  tableUri: string | null;
-  /** Largest history length of any run of the sweep workflow (continue-as-new keeps it bounded). */
-  runs: number;
-  /** Why the sweep ended: `completed` (every planned trial ran), `maxFailedTrials`, `deadline`, `user`. */
-  stoppedBecause: StoppedBecause;
-  /** The same in words, e.g. "budget.maxTrials (16) reached". */
-  endReason: string;
-}
-
-export interface Leaderboard {
-  status: 'running' | 'done';
-  objective: { metric: string; direction: 'maximize' | 'minimize' };
-  concurrency: number;
-  counts: Record<TrialStatus, number>;
-  /** The running trials, the best completed ones and the latest finished ones (the whole table is in the store). */
-  trials: TrialRecord[];
-  best: TrialRecord | null;
-  /** The trial table's manifest in the store (`gauntlet sweep status --json` reads it). */
-  tableUri: string | null;
-  runs: number;
-  /** Why the sweep ended (null while it runs). */
-  stoppedBecause: StoppedBecause | null;
-  endReason: string;
-}
 
 export const leaderboardQuery = defineQuery<Leaderboard>('leaderboard');
 

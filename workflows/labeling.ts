@@ -84,9 +84,9 @@ export async function labelingWorkflow(input: LabelingInput): Promise<LabelingRe
     {
       validator: ({ annotator }) => {
         if (!humans.includes(annotator)) {
-          throw new Error(`"${annotator}" is not a human annotator of this run (label.annotators with kind human: ${humans.join(', ') || 'none'})`);
+          throw ApplicationFailure.nonRetryable(`"${annotator}" is not a human annotator of this run (label.annotators with kind human: ${humans.join(', ') || 'none'})`, 'NotAnAnnotator');
         }
-        if (phase !== 'labeling') throw new Error('labeling is over for this run');
+        if (phase !== 'labeling') throw ApplicationFailure.nonRetryable('labeling is over for this run', 'LabelingOver');
       },
     },
   );
@@ -104,7 +104,7 @@ export async function labelingWorkflow(input: LabelingInput): Promise<LabelingRe
       // Rejected submissions leave no trace in the history: nothing is recorded and the batch stays leased.
       validator: ({ batch, annotator, labels }) => {
         const problems = queue.submissionProblems(batch, annotator, labels, classes, Date.now());
-        if (problems.length) throw new Error(problems.join('\n'));
+        if (problems.length) throw ApplicationFailure.nonRetryable(problems.join('\n'), 'SubmissionRefused');
       },
     },
   );

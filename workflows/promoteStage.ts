@@ -4,7 +4,7 @@
  * this far can promote: one that failed or stopped at a gate never reaches here, so a bad nightly run leaves the
  * champion untouched. Every verdict, promoted or not, is appended to the registry's history with its reasons.
  */
-import { condition, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import { headlineOf } from '../core/registry/headline.js';
 import { decidePromotion } from '../core/registry/promotion.js';
 import type { ChampionRecord, MetricValue, ModelCandidate } from '../core/registry/schemas.js';
@@ -31,9 +31,9 @@ export function approvals(ctx: Pick<RunContext, 'tracker'>) {
       validator: (_request: ApproveRequest) => {
         if (!waiting) {
           const running = ctx.tracker.progress.stages.find((stage) => stage.status === 'running')?.stage;
-          throw new Error(`the run is not waiting for approval (${running ? `it is in stage ${running}` : `it is ${ctx.tracker.progress.status}`}); only a run with promote.when: manual waits in stage approve`);
+          throw ApplicationFailure.nonRetryable(`the run is not waiting for approval (${running ? `it is in stage ${running}` : `it is ${ctx.tracker.progress.status}`}); only a run with promote.when: manual waits in stage approve`, 'NotWaitingForApproval');
         }
-        if (decision) throw new Error('a decision was already made for this run');
+        if (decision) throw ApplicationFailure.nonRetryable('a decision was already made for this run', 'AlreadyDecided');
       },
     },
   );

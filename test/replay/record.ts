@@ -15,18 +15,21 @@ import proto from '@temporalio/proto';
 
 const { temporal } = proto;
 import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Activities } from '../../activities/index.js';
 import type { JobRequest } from '../../activities/types.js';
 import { INFRASTRUCTURE_UNAVAILABLE } from '../../core/failures.js';
 import { loadPipelineYaml } from '../../core/spec/parse.js';
+import { leaderboardQuery, stopSweepUpdate, sweepBudgetUpdate } from '../../contracts/sweep.js';
 import { pipelineWorkflow } from '../../workflows/index.js';
-import { fakeActivities, outcome } from '../support/fakeActivities.js';
+import { heldSweepJobs } from './sweepControlJobs.js';
+import { fakeActivities, INGEST, outcome } from '../support/fakeActivities.js';
 import { repoRoot, workflowsPath } from '../support/paths.js';
 import { createLocalTemporal } from '../support/temporalEnv.js';
 
+const INGEST_DATA = INGEST.data;
 const out = join(repoRoot, 'test', 'replay', 'histories');
 mkdirSync(out, { recursive: true });
 const env = await createLocalTemporal();
@@ -58,9 +61,15 @@ async function save(name: string, handle: WorkflowHandle): Promise<void> {
 
 const only = process.argv.slice(2);
 
-async function scenario(name: string, activities: Activities, start: (taskQueue: string) => Promise<WorkflowHandle>, extraIds: string[] = []): Promise<void> {
+async function scenario(
+  name: string,
+  activities: Activities,
+  start: (taskQueue: string) => Promise<WorkflowHandle>,
+  extraIds: string[] = [],
+  options: Partial<WorkerOptions> = {},
+): Promise<void> {
   if (only.length > 0 && !only.includes(name)) return;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: name, workflowsPath, activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: name, workflowsPath, activities, ...options });
   await worker.runUntil(async () => {
     const handle = await start(name);
     await handle.result().catch(() => undefined);
@@ -152,6 +161,52 @@ try {
     ),
     startPipeline('sweep', sweepSpec),
     ['sweep-sweep'],
+  );
+
+  // The sweep workflow alone, every path of its state machine: TPE (the planner's version protocol), ASHA stops that
+  // cancel jobs, an OOM fallback, a trial that fails after a trainer retry, a budget change and a stop --now by a
+  // person, and hand-overs with trials running (a job outlives its run and the next run adopts it).
+  const controlSpec = spec(`sweep:
+  space: { hidden: { choice: [8, 16, 32, 64] }, dropout: { uniform: [0, 0.5] } }
+  strategy: { kind: tpe, seed: 11, nStartupTrials: 3 }
+  earlyStopping: { kind: asha, gracePeriod: 1, reductionFactor: 2 }
+  budget: { maxTrials: 16, gpuBudget: 2, maxFailedTrials: 3 }
+  oomFallback: { batchSizeFactor: 0.5 }
+  continueAsNewEvents: 90`, '{ epochs: 4, batchSize: 64, schedule: { kind: one_cycle, maxLr: 0.05 } }');
+  const held = heldSweepJobs(env.client, 'sweep-control');
+  await scenario(
+    'sweep-control',
+    fakeActivities({ runJob: (request: JobRequest) => held.run(request) }, [], 'sweep-control'),
+    async (taskQueue) => {
+      const handle = await env.client.workflow.start('sweepWorkflow', { taskQueue, workflowId: 'sweep-control', args: [{ spec: controlSpec, data: INGEST_DATA, maxLrByGroup: {} }] });
+      const launched = async () => (await handle.query(leaderboardQuery).catch(() => null))?.counts;
+      const until = async (trials: number) => {
+        for (let tries = 0; tries < 600; tries++) {
+          const counts = await launched();
+          if (counts && Object.values(counts).reduce((a, b) => a + b, 0) >= trials) return;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        throw new Error(`fewer than ${trials} trials after 30 s`);
+      };
+      // An update that arrives during a hand-over is refused ("try again in a moment"): as a person would, try again.
+      const persist = async (send: () => Promise<unknown>) => {
+        for (let tries = 0; ; tries++) {
+          try {
+            return await send();
+          } catch (error) {
+            if (tries > 40) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      };
+      await until(5);
+      await persist(() => handle.executeUpdate(sweepBudgetUpdate, { args: [{ gpuBudget: 3 }] }));
+      await until(11);
+      await persist(() => handle.executeUpdate(stopSweepUpdate, { args: [{ now: true, reason: 'recorded' }] }));
+      return handle;
+    },
+    [],
+    { maxHeartbeatThrottleInterval: '50ms' },
   );
 
   // Labeling by annotator jobs: a malformed batch retried by someone else, a dispute settled by a third annotator.

@@ -19,8 +19,8 @@ const files = readdirSync(folder).filter((name) => name.endsWith('.history')).so
 const history = (name: string) => temporal.api.history.v1.History.decode(Buffer.from(readFileSync(join(folder, name), 'utf8').trim(), 'base64'));
 
 describe('replay of recorded histories', () => {
-  test('GIVEN the recorded histories WHEN listed THEN every scenario is there: pipeline, gate stop, faults, cancelled, sweep with a hand-over, labeling', () => {
-    for (const scenario of ['pipeline', 'gate-stop', 'faults', 'cancelled', 'sweep', 'sweep.sweep.run-1', 'sweep.sweep.run-2', 'labeling', 'labeling.label'].map((name) => `${name}.history`)) {
+  test('GIVEN the recorded histories WHEN listed THEN every scenario is there: pipeline, gate stop, faults, cancelled, sweep with a hand-over, a sweep driven through every control path (TPE, ASHA, OOM fallback, budget change, stop --now, two hand-overs), labeling', () => {
+    for (const scenario of ['pipeline', 'gate-stop', 'faults', 'cancelled', 'sweep', 'sweep.sweep.run-1', 'sweep.sweep.run-2', 'sweep-control.run-1', 'sweep-control.run-2', 'sweep-control.run-3', 'labeling', 'labeling.label'].map((name) => `${name}.history`)) {
       assert.ok(files.includes(scenario), `${scenario} in ${folder} (${files.join(', ')})`);
     }
   });
