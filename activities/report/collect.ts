@@ -11,6 +11,7 @@ import { classNames, dataSection, readChecks, readTable, sampleView, splitsSecti
 import type { DataTable } from './dataTable.js';
 import { evaluationSection } from './evaluation.js';
 import { labelingSection } from './labeling.js';
+import { modelsSection } from './models.js';
 import { runInfo } from './runInfo.js';
 import { Manifest, SpecView, SplitManifest } from './schemas.js';
 import { bestTrialFolder, readTrials, sweepSection, trialCurves } from './sweep.js';
@@ -80,6 +81,8 @@ export async function collectReportData(store: ArtifactStore, runId: string, opt
   const lrFind = await attempt(ctx, 'LR range test', () => lrFindSection(ctx));
   if (lrFind) report.lrFind = lrFind;
   await collectTraining(ctx, report, table ?? null);
+  const models = await attempt(ctx, 'models', async () => modelsSection(ctx));
+  if (models) report.models = models;
   const evaluation = await attempt(ctx, 'evaluation', () => evaluationSection(ctx, table ?? null, view, classes));
   if (evaluation) report.evaluation = evaluation;
   if (ctx.notes.length) report.notes = ctx.notes;

@@ -4,7 +4,7 @@ import { pairRows } from '../../core/report/sections/checks.js';
 import type { DataSection, ReportCheck, Sample, SampleView, SplitsSection } from '../../core/report/types.js';
 import { readDataTable, spread, type DataTable } from './dataTable.js';
 import { readJson, readText, type ReportContext } from './context.js';
-import { CheckResultView, ImageViewSpec, SplitManifest } from './schemas.js';
+import { CheckResultView, ImageViewSpec, SnapshotView, SplitManifest } from './schemas.js';
 import { z } from 'zod';
 
 const SAMPLES = 30;
@@ -66,6 +66,18 @@ export function readChecks(ctx: ReportContext, table: DataTable): ReportCheck[] 
   });
 }
 
+/** The dated file a folder source resolved to; absent for other sources and for manifests from before snapshots. */
+function snapshotOf(ctx: ReportContext): { name: string; location: string } | null {
+  const recorded = ctx.manifest.data.snapshot;
+  if (recorded === undefined || recorded === null) return null;
+  const parsed = SnapshotView.safeParse(recorded);
+  if (!parsed.success) {
+    ctx.notes.push('data: the manifest\'s data.snapshot is not {name, location}');
+    return null;
+  }
+  return { name: parsed.data.name, location: parsed.data.location };
+}
+
 export function dataSection(ctx: ReportContext, table: DataTable, view: SampleView, classes: string[], checks: ReportCheck[]): DataSection {
   const rows = table.labels.map((_, i) => i);
   const classCounts = classes.map(() => 0);
@@ -81,8 +93,10 @@ export function dataSection(ctx: ReportContext, table: DataTable, view: SampleVi
     }),
   }));
   const dataChecks = checks.filter((check) => !SPLIT_CHECKS.has(check.name));
+  const snapshot = snapshotOf(ctx);
   return {
     source: ctx.spec.data.source,
+    ...(snapshot ? { snapshot } : {}),
     uri: ctx.manifest.artifacts.data,
     sha256: ctx.manifest.data.sha256,
     rows: table.labels.length,

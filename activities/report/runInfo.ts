@@ -2,6 +2,7 @@
 import type { RunInfo } from '../../core/report/types.js';
 import { lr } from '../../core/report/format.js';
 import type { ReportContext } from './context.js';
+import { chainSpec } from './models.js';
 
 const pct = (share: number): string => `${Number((share * 100).toFixed(1))}%`;
 
@@ -38,9 +39,13 @@ function specLines(ctx: ReportContext): Array<[string, string]> {
     ]);
   }
   const gates = spec.gates;
+  const chain = chainSpec(ctx);
+  const chained = chain.models !== undefined && Object.keys(chain.models).length > 0;
   if (gates) {
     const overfit = gates.overfit?.enabled ? `overfit one batch of ${gates.overfit.batchSize} to loss < ${gates.overfit.lossThreshold} within ${gates.overfit.maxSteps} steps` : 'overfit gate off';
-    lines.push(['gates', `${overfit} · oracle bound ${gates.oracle?.enabled === false ? 'off' : 'on'}`]);
+    // A chain turns each model's oracle gate off: its bound is the reading model on true inputs.
+    const bound = chained ? 'upper bound: each reading model on true inputs' : `oracle bound ${gates.oracle?.enabled === false ? 'off' : 'on'}`;
+    lines.push(['gates', `${overfit}${chained ? ' (per model)' : ''} · ${bound}`]);
   }
   const { train } = spec;
   const schedule = train.schedule.kind === 'constant' ? `constant lr ${lr(train.schedule.lr)}` : train.schedule.maxLr !== undefined ? `one-cycle, max LR ${lr(train.schedule.maxLr)}` : 'one-cycle, max LR from the LR range test';
@@ -54,6 +59,10 @@ function specLines(ctx: ReportContext): Array<[string, string]> {
       'sweep',
       `${spec.sweep.strategy.kind} over ${Object.keys(spec.sweep.space).join(', ')}${spec.sweep.budget ? ` · ${spec.sweep.budget.maxTrials} trials` : ''} · early stopping ${spec.sweep.earlyStopping.kind} · objective ${spec.sweep.objective.metric}`,
     ]);
+  }
+  if (chained && chain.models) {
+    const models = Object.entries(chain.models).map(([name, model]) => `${name} (${model.labelColumn}${model.inputs?.from ? `, reads ${model.inputs.from} as ${model.inputs.as ?? '?'}` : ''})`);
+    lines.push(['models', [models.join(', '), chain.handoff ? `hand-off ${chain.handoff}` : '', chain.crossFit?.folds ? `${chain.crossFit.folds}-fold cross-fitting` : ''].filter(Boolean).join(' · ')]);
   }
   lines.push(['evaluate', `${spec.evaluate.split} split · ${spec.evaluate.metric}`]);
   if (spec.trainer) lines.push(['trainer', `${spec.trainer.kind} · ${spec.executor ?? 'local'} executor${spec.trainer.device ? ` · device ${spec.trainer.device}` : ''}`]);

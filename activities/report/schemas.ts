@@ -132,7 +132,8 @@ export const Manifest = z.looseObject({
   status: z.string().optional(),
   specFile: z.string().nullable().optional(),
   spec: z.unknown(),
-  data: z.looseObject({ source: z.string(), sha256: z.string(), rows: Num, classes: z.array(z.string()) }),
+  /** `snapshot`: parsed by the data section (SnapshotView), so a malformed one costs a note, not the report. */
+  data: z.looseObject({ source: z.string(), sha256: z.string(), rows: Num, classes: z.array(z.string()), snapshot: z.unknown().optional() }),
   code: z.looseObject({ gauntlet: z.string(), gitCommit: z.string().nullable(), gitDirty: z.boolean().nullable() }).optional(),
   metrics: Metrics,
   goalMet: z.boolean().nullable().optional(),
@@ -156,11 +157,54 @@ export const Manifest = z.looseObject({
     .nullable()
     .optional(),
   checks: z.unknown().optional(),
+  /** A chain of models; parsed by its own section (ModelsView), so a malformed one costs that section only. */
+  models: z.unknown().optional(),
   artifacts: z.record(z.string(), z.string()),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;
+
+/** `data.snapshot` of a run whose source is a folder of dated files. */
+export const SnapshotView = z.looseObject({ name: z.string(), location: z.string() });
+
+/** The manifest's `models` (workflows/modelsPipeline.ts): per model its metrics and hand-off, per hand-off the attribution. */
+export const ModelsView = z.looseObject({
+  handoff: z.string(),
+  results: z.record(
+    z.string(),
+    z.looseObject({
+      metrics: Metrics.default({}),
+      outOfFold: z.looseObject({ accuracy: NullableNum }).nullable().optional(),
+      handoff: z.looseObject({ counts: z.record(z.string(), Num), outOfFoldChecked: Num }).nullable().optional(),
+    }),
+  ),
+  attribution: z
+    .array(
+      z.looseObject({
+        upstream: z.string(),
+        downstream: z.string(),
+        n: Num,
+        correct: Num,
+        stage1: Num,
+        stage2: Num,
+        accuracy: z.looseObject({ estimate: Num, low: Num, high: Num }),
+      }),
+    )
+    .default([]),
+});
+export type ModelsView = z.infer<typeof ModelsView>;
+
+/** The stored spec's chain (core/twostage/spec.ts, defaults applied) and the confidence of its intervals. */
+export const ChainSpecView = z.looseObject({
+  models: z
+    .record(z.string(), z.looseObject({ labelColumn: z.string(), inputs: z.looseObject({ from: z.string().optional(), as: z.string().optional() }).optional() }))
+    .optional(),
+  handoff: z.string().optional(),
+  crossFit: z.looseObject({ folds: Num.optional() }).optional(),
+  evaluate: z.looseObject({ confidence: Num.optional() }).optional(),
+});
+export type ChainSpecView = z.infer<typeof ChainSpecView>;
 
 export const SplitManifest = z.looseObject({ train: z.array(z.number().int()), valid: z.array(z.number().int()), test: z.array(z.number().int()) });
 export type SplitManifest = z.infer<typeof SplitManifest>;

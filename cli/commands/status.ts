@@ -3,6 +3,7 @@
  * records (status and search attributes) when no worker can answer the query.
  */
 import type { Client } from '@temporalio/client';
+import { attributionTables } from '../attributionTable.js';
 import { newTable } from '../table.js';
 import type { Command } from 'commander';
 import type { RunProgress } from '../../core/progress.js';
@@ -71,6 +72,7 @@ export function registerStatusCommand(program: Command): void {
           const { sweep } = view.progress;
           if (sweep) console.log(`  sweep stopped    ${sweep.stoppedBecause}${sweep.endReason ? ` (${sweep.endReason})` : ''}`);
           for (const [name, value] of Object.entries(view.progress.metrics)) console.log(`  ${name.padEnd(16)} ${value ?? 'n/a'}`);
+          for (const table of attributionTables(view.progress.attribution)) console.log(table);
           if (view.progress.error) console.log(`  error: ${view.progress.error}`);
         } else {
           console.log(`  stage ${view.stage ?? 'unknown'} (no worker answered the progress query)`);

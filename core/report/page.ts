@@ -11,6 +11,7 @@ import { evaluationSection } from './sections/evaluation.js';
 import { gatesSection } from './sections/gates.js';
 import { labelingSection } from './sections/labeling.js';
 import { lrFindSection } from './sections/lrFind.js';
+import { modelsSection } from './sections/models.js';
 import { runHeader } from './sections/run.js';
 import { scheduleSection } from './sections/schedule.js';
 import { splitsSection } from './sections/splits.js';
@@ -28,6 +29,7 @@ export const REPORT_SECTIONS = [
   ['schedule', 'One-cycle schedule'],
   ['curves', 'Learning curves'],
   ['sweep', 'Sweep'],
+  ['models', 'Models'],
   ['evaluation', 'Evaluation'],
 ] as const;
 export type ReportSectionId = (typeof REPORT_SECTIONS)[number][0];
@@ -43,6 +45,7 @@ export function presentSections(data: ReportData): ReportSectionId[] {
     schedule: data.schedule !== undefined,
     curves: data.curves !== undefined,
     sweep: data.sweep !== undefined,
+    models: data.models !== undefined,
     evaluation: data.evaluation !== undefined,
   };
   return REPORT_SECTIONS.map(([id]) => id).filter((id) => present[id]);
@@ -67,6 +70,8 @@ function sectionHtml(data: ReportData, id: ReportSectionId): Html {
       return curvesSection(data.curves!);
     case 'sweep':
       return sweepSection(data.sweep!);
+    case 'models':
+      return modelsSection(data.models!);
     case 'evaluation':
       return evaluationSection(data.evaluation!);
   }

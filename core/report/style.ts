@@ -78,6 +78,7 @@ figure.sample.warn { border-color: #eed888; background: #fffbea; }
 .check { margin: 8px 0 16px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
 .meter { display: inline-block; width: 80px; height: 8px; background: linear-gradient(90deg, var(--bad) calc(var(--v) * 100%), var(--soft) 0); border: 1px solid var(--line); vertical-align: 1px; }
+.verdict { max-width: 80ch; font-weight: 600; }
 .notes { border: 1px solid #eed888; background: #fff8c5; border-radius: 6px; padding: 8px 14px; margin: 14px 0; }
 .notes ul { margin: 4px 0; padding-left: 20px; }
 footer { margin-top: 48px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--line); padding-top: 8px; }

@@ -71,6 +71,8 @@ export interface DataSection {
   /** A few rows of each class. */
   examples: Array<{ label: number; samples: Sample[] }>;
   checks?: ReportCheck[];
+  /** The dated file a folder source resolved to (`data.snapshot: latest` or a name), when the source is a folder. */
+  snapshot?: { name: string; location: string };
 }
 
 export interface DisputedLabel {
@@ -236,6 +238,47 @@ export interface EvaluationSection {
   humanCeiling?: number | null;
 }
 
+/** One model of a chain: what it learns, what it reads, and its scores. */
+export interface ChainModel {
+  name: string;
+  labelColumn: string | null;
+  /** The model whose predicted class it reads, and the column that holds it; null for a model that reads only the data. */
+  input: { from: string; as: string } | null;
+  /** Test accuracy (end to end for a model that reads another's predictions). */
+  testAccuracy: number | null;
+  /** Pooled accuracy of the cross-fitted fold models on the rows they did not train on. */
+  outOfFoldAccuracy: number | null;
+  /** Test accuracy when fed the true upstream labels instead of predictions: the chain's upper bound. */
+  oracleAccuracy: number | null;
+  /** Where its input column came from, row by row (`outOfFold`, `final`, `label`), and how many out-of-fold rows were checked. */
+  handoff: { counts: Record<string, number>; outOfFoldChecked: number } | null;
+}
+
+/** Each end-to-end test item of one hand-off, counted once: right, wrong because of the upstream model, or the downstream one. */
+export interface ChainAttribution {
+  upstream: string;
+  downstream: string;
+  n: number;
+  correct: number;
+  /** Wrong end to end with the upstream model wrong. */
+  stage1: number;
+  /** Wrong end to end with the upstream model right. */
+  stage2: number;
+  accuracy: { estimate: number; low: number; high: number };
+  /** The downstream model on true upstream labels: what a perfect upstream model would give. */
+  upperBound: number | null;
+}
+
+export interface ModelsSection {
+  /** `oof`, `groundTruth` or `both`: what a downstream model trains on. */
+  handoff: string;
+  /** Of the accuracy intervals (the spec's evaluate.confidence). */
+  confidence: number;
+  /** In training order. */
+  models: ChainModel[];
+  attribution: ChainAttribution[];
+}
+
 export interface ReportData {
   run: RunInfo;
   data?: DataSection;
@@ -246,6 +289,8 @@ export interface ReportData {
   schedule?: ScheduleSection;
   curves?: CurvesSection;
   sweep?: SweepSection;
+  /** A chain of models (`models:` in the spec). */
+  models?: ModelsSection;
   evaluation?: EvaluationSection;
   /** What could not be collected (a missing artifact, an unreadable file): said at the top, never a broken page. */
   notes?: string[];

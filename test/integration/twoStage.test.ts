@@ -4,7 +4,7 @@
  * - the worker is SIGKILLed while the locator is being cross-fitted: no fold is lost, none is launched twice, and
  *   the recorded fold assignment shows no out-of-fold prediction came from a model that saw its row;
  * - the attribution adds up to the end-to-end error, and the reader on true cells bounds the pipeline;
- * - with a deliberately weak locator, the attribution points to stage 1.
+ * - with a deliberately weak locator, the attribution points to stage 1, and so does the run report's Models section.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
+import { collectReportData } from '../../activities/report/index.js';
 import { ArtifactStore } from '../../activities/store.js';
+import { presentSections } from '../../core/report/page.js';
+import { improveFirst } from '../../core/report/sections/models.js';
 import { verifyOutOfFold } from '../../core/twostage/crossFit.js';
 import { startTestStack, type TestStack } from '../../deploy/dev/testStack.js';
 import { detectPython } from '../../deploy/dev/worker.js';
@@ -140,5 +143,13 @@ describe('two models in a chain on the real stack', () => {
     const { stage1, stage2 } = parsed.attribution;
     assert.ok(stage1 > 2 * stage2, `stage 1 errors ${stage1} dominate stage 2's ${stage2}`);
     assert.ok((parsed.metrics.locator_test_accuracy ?? 1) < 0.6, `the locator is weak: ${parsed.metrics.locator_test_accuracy}`);
+
+    // The run report shows the chain from the manifest alone, and says the same: improve the locator first.
+    const report = await collectReportData(store, parsed.runId);
+    assert.ok(presentSections(report).includes('models'), `sections: ${presentSections(report).join(', ')}`);
+    assert.deepEqual((report.notes ?? []).filter((note) => note.startsWith('models')), []);
+    const [attribution] = report.models!.attribution;
+    assert.deepEqual([attribution!.stage1, attribution!.stage2], [stage1, stage2]);
+    assert.match(improveFirst(attribution!, report.models!.models), /^Improve locator first/);
   });
 });

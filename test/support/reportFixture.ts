@@ -104,6 +104,19 @@ function trials(): SweepTrial[] {
   });
 }
 
+/** A chain: a locator whose predicted cell a reader reads (the column name holds markup, to check escaping). */
+export function modelsFixture(): NonNullable<ReportData['models']> {
+  return {
+    handoff: 'oof',
+    confidence: 0.95,
+    models: [
+      { name: 'locator', labelColumn: 'cell', input: null, testAccuracy: 0.9284, outOfFoldAccuracy: 0.9171, oracleAccuracy: null, handoff: null },
+      { name: 'reader', labelColumn: 'digit', input: { from: 'locator', as: 'cell <pred>' }, testAccuracy: 0.9111, outOfFoldAccuracy: null, oracleAccuracy: 0.9654, handoff: { counts: { outOfFold: 1890, final: 810, label: 0 }, outOfFoldChecked: 1890 } },
+    ],
+    attribution: [{ upstream: 'locator', downstream: 'reader', n: 405, correct: 369, stage1: 27, stage2: 9, accuracy: { estimate: 369 / 405, low: 0.8797, high: 0.9351 }, upperBound: 0.9654 }],
+  };
+}
+
 export function reportFixture(): ReportData {
   const classes = FIXTURE_CLASSES;
   const rows = Array.from({ length: 60 }, (_, row) => fixtureSample(row));
@@ -260,6 +273,7 @@ export function reportFixture(): ReportData {
       ],
       trials: trials(),
     },
+    models: modelsFixture(),
     evaluation: {
       split: 'test',
       metrics: { accuracy: 0.8833, loss: 0.3412, n: 60, auc: 0.97 },

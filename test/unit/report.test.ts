@@ -69,6 +69,9 @@ describe('run report: every section', () => {
       'Each class\'s share of valid and of test differs by at most',
       'rung at epoch 3: below the cutoff 0.83',
       'The best trial',
+      'Improve locator first: it made 27 of the 36 end-to-end errors (75.0%), reader 9 (25.0%).',
+      'a perfect locator would gain about 5.4 points',
+      '95% interval 88.0% – 93.5%',
     ]) {
       assert.ok(page.text.toLowerCase().includes(text.toLowerCase()), `missing: ${text}`);
     }
@@ -79,9 +82,9 @@ describe('run report: every section', () => {
 
   it('escapes every name that comes from a run', async () => {
     assert.ok(!html.includes('<script>'), 'no script element');
-    assert.ok(!html.includes('<b>four</b>') && !html.includes('<id>') && !html.includes('<admin>') && !html.includes('<twice>'));
+    assert.ok(!html.includes('<b>four</b>') && !html.includes('<id>') && !html.includes('<admin>') && !html.includes('<twice>') && !html.includes('<pred>'));
     const page = await renderPage(write('report-escape.html', html));
-    for (const literal of ['<script>alert("x")</script> & friends', '<b>four</b>', 'column <id> predicts', 'alice <admin>', 'OOMKilled <twice>', '<page-00003.json>']) {
+    for (const literal of ['<script>alert("x")</script> & friends', '<b>four</b>', 'column <id> predicts', 'alice <admin>', 'OOMKilled <twice>', '<page-00003.json>', "locator's predictions as cell <pred>"]) {
       assert.ok(page.text.includes(literal), `shown as text: ${literal}`);
     }
   });

@@ -14,6 +14,7 @@ export function dataSection(data: DataSection): Html {
     : `${view.columns.length} feature columns, shown as table rows`;
   const info = facts([
     ['Source', `<code>${h(data.source)}</code>`],
+    ...(data.snapshot ? ([['Snapshot', `<code>${h(data.snapshot.name)}</code> <span class="muted">(${h(data.snapshot.location)})</span>`]] as Array<[string, Html]>) : []),
     ['Rows', h(num(data.rows))],
     ['Classes', `${classes.length}: ${h(classes.join(', '))}`],
     ['Features', h(shape)],
