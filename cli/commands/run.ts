@@ -52,7 +52,13 @@ export function resolveDataSource(spec: PipelineSpec, specFile: string): Pipelin
     ...spec.label,
     annotators: spec.label.annotators.map((annotator) => (annotator.kind === 'job' && annotator.command ? { ...annotator, command: resolveArgs(annotator.command) } : annotator)),
   };
-  return { ...spec, data, trainer, ...(label ? { label } : {}) };
+  // A chain's models may name their own trainer command (models.<name>.trainer.command).
+  const models = spec.models && Object.fromEntries(Object.entries(spec.models).map(([name, model]) => {
+    const command = model.trainer?.command;
+    const own = Array.isArray(command) && command.every((arg): arg is string => typeof arg === 'string') ? { ...model, trainer: { ...model.trainer, command: resolveArgs(command) } } : model;
+    return [name, own];
+  }));
+  return { ...spec, data, trainer, ...(label ? { label } : {}), ...(models ? { models } : {}) };
 }
 
 function resolveFrom(folder: string, path: string): string {

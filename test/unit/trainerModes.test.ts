@@ -4,13 +4,15 @@
  * to the pipeline file, like data paths.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { resolveDataSource } from '../../cli/commands/run.js';
 import { formatProblem } from '../../core/spec/issues.js';
-import { parsePipelineYaml } from '../../core/spec/parse.js';
+import { parsePipelineYaml, validatePipeline } from '../../core/spec/parse.js';
+import { parse } from 'yaml';
+import { repoRoot } from '../support/paths.js';
 
 const spec = (trainer: string, extra = '', schedule = '{ kind: one_cycle }') => `
 apiVersion: gauntlet.dev/v1
@@ -62,5 +64,14 @@ describe('trainer command paths', () => {
     assert.ok(result.ok);
     const resolved = resolveDataSource(result.spec, join(dir, 'pipeline.yaml'));
     assert.deepEqual(resolved.trainer.command, ['{python}', join(dir, 'model.py'), '--config', join(dir, 'models', 'net.py'), join(dir, '..', 'shared', 'x.py'), 'train', '-u']);
+  });
+
+  test('GIVEN the two-stage example WHEN resolved THEN the reader model’s own command points next to the pipeline file', () => {
+    const file = join(repoRoot, 'examples/two-stage/pipeline.yaml');
+    const result = validatePipeline(parse(readFileSync(file, 'utf8')));
+    assert.ok(result.ok);
+    const resolved = resolveDataSource(result.spec, file);
+    assert.deepEqual(resolved.models?.reader?.trainer?.command, ['{python}', join(repoRoot, 'examples/two-stage/crop_reader.py')]);
+    assert.equal(resolved.models?.locator?.trainer, undefined);
   });
 });
