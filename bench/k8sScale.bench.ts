@@ -39,7 +39,7 @@
 import { CoreV1Api, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import https from 'node:https';
+import diagnostics_channel from 'node:diagnostics_channel';
 import { Worker } from 'node:worker_threads';
 import { KubernetesExecutor } from '../activities/executor/kubernetes/executor.js';
 import { JobWatcher } from '../activities/executor/kubernetes/jobWatcher.js';
@@ -73,13 +73,15 @@ type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
 
 /** `VERB resource[/subresource]` in the API server's words (GET of a collection is LIST). */
 function requestKey(method: string, url: string): string {
-  const path = new URL(url).pathname.split('/').filter(Boolean);
+  const parsed = new URL(url);
+  if (parsed.searchParams.get('watch') === 'true') return 'WATCH';
+  const path = parsed.pathname.split('/').filter(Boolean);
   const ns = path.indexOf('namespaces');
   const [resource = '?', name, sub] = ns >= 0 && path.length > ns + 2 ? path.slice(ns + 2) : path.slice(-1);
   return `${method === 'GET' ? (name ? 'GET' : 'LIST') : method} ${resource}${sub ? `/${sub}` : ''}`;
 }
 
-/** The executor's and watcher's KubeConfig: counts every API call and watch. */
+/** The executor's and watcher's KubeConfig: counts every API call and watch (client-node's Watch authenticates here too). */
 class CountingKubeConfig extends KubeConfig {
   readonly requests = new Map<string, number>();
 
@@ -88,27 +90,20 @@ class CountingKubeConfig extends KubeConfig {
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
     await super.applySecurityAuthentication(context);
   }
-
-  /** Used by client-node's Watch only. */
-  override async applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]): ReturnType<KubeConfig['applyToFetchOptions']> {
-    this.requests.set('WATCH', (this.requests.get('WATCH') ?? 0) + 1);
-    return super.applyToFetchOptions(opts);
-  }
 }
 
 /**
- * TCP+TLS connections this thread opens to `server` from here on, through any https.Agent but the global one (the
- * metric scrapes use that): the API clients' shared keep-alive agents and client-node's one-off agents alike.
+ * TCP+TLS connections this thread opens to `server` from here on through undici (client-node's one-off and the API
+ * clients' shared Agents alike, and the informers' watches); the metric scrapes use node:https, not counted.
  */
 function countConnections(server: string): { count: number } {
   const { hostname, port } = new URL(server);
   const counter = { count: 0 };
-  const create = https.Agent.prototype.createConnection;
-  https.Agent.prototype.createConnection = function (this: https.Agent, ...args: Parameters<https.Agent['createConnection']>) {
-    const options = args[0] as { host?: string; port?: number | string } | undefined;
-    if (this !== https.globalAgent && options?.host === hostname && String(options?.port) === port) counter.count += 1;
-    return create.apply(this, args);
-  } as https.Agent['createConnection'];
+  const channel = diagnostics_channel.channel('undici:client:connected');
+  channel.subscribe((message) => {
+    const params = (message as { connectParams?: { hostname?: string; port?: string | number } }).connectParams;
+    if (params?.hostname === hostname && String(params.port) === port) counter.count += 1;
+  });
   return counter;
 }
 

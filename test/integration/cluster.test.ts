@@ -270,7 +270,12 @@ else describe('local Kubernetes cluster (KWOK + real control plane)', () => {
   it('deploy/k8s/worker-rbac.yaml: the worker ServiceAccount can run Jobs in its namespace, nothing more', async () => {
     const client = cluster.kubeConfig.makeApiClient(KubernetesObjectApi);
     for (const file of ['namespace.yaml', 'worker-rbac.yaml']) {
-      for (const doc of loadAllYaml(readFileSync(join(repoRoot, 'deploy', 'k8s', file), 'utf8')) as KubernetesObject[]) await client.create(doc);
+      // `dev cluster up` (the first test's second up) has applied these files already: same objects, keep them.
+      for (const doc of loadAllYaml(readFileSync(join(repoRoot, 'deploy', 'k8s', file), 'utf8')) as KubernetesObject[]) {
+        await client.create(doc).catch((error: unknown) => {
+          if (statusOf(error) !== 409) throw error;
+        });
+      }
     }
     await core.createNamespacedSecret({ namespace: 'gauntlet', body: { metadata: { name: 'storage' }, stringData: { secretKey: 'x' } } });
     const token = await core.createNamespacedServiceAccountToken({

@@ -132,6 +132,6 @@ describe('the Kubernetes path for a newcomer (dev up, dev cluster up, run)', { s
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stdout, /restarted without the cluster/);
     assert.equal(workerEnv().GAUNTLET_KUBECONFIG ?? '', '');
-    assert.match(lastBanner(), /executors local · pid/);
+    assert.match(lastBanner(), /executors local · node v\d+\.\d+\.\d+ · pid/);
   });
 });

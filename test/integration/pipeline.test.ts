@@ -11,6 +11,7 @@ import { startTestStack, type TestStack } from '../../deploy/dev/testStack.js';
 import { detectPython } from '../../deploy/dev/worker.js';
 import { runCli } from '../support/cli.js';
 import { repoRoot } from '../support/paths.js';
+import { pinnedNodeMajor } from '../support/pinnedNode.js';
 import { trainerPids } from '../support/trainerProcesses.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess.js';
 import { ArtifactStore } from '../../activities/store.js';
@@ -53,6 +54,10 @@ describe('digits pipeline on the real stack', () => {
   after(async () => {
     await worker?.kill('SIGTERM');
     await stack?.stop();
+  });
+
+  test('GIVEN the worker process THEN it runs on the pinned Node.js major, as its banner says', () => {
+    assert.match(worker.output(), new RegExp(`gauntlet worker started · .* · node v${pinnedNodeMajor}\\.\\d+\\.\\d+ · pid ${worker.child.pid}`));
   });
 
   test('GIVEN the example pipeline WHEN run through the CLI THEN it reaches test accuracy ≥ 0.90 and records a manifest', async () => {

@@ -1,40 +1,32 @@
 /**
- * Kubernetes API clients that reuse their connections. @kubernetes/client-node 1.4 authenticates every API call with
- * `KubeConfig.applySecurityAuthentication`, which builds a new https.Agent each time: every call paid a TCP + TLS
- * handshake, and with hundreds of Jobs the kube-apiserver spent most of its CPU on them (a reused connection made a
- * call about 4× cheaper for it).
+ * Kubernetes API clients that reuse their connections. @kubernetes/client-node 2 (undici) authenticates every API
+ * call with `KubeConfig.applySecurityAuthentication`, which builds a new undici Agent for each call whenever the
+ * cluster needs TLS options (a CA, a client certificate: every real cluster): undici pools connections per Agent,
+ * so every call still paid a TCP + TLS handshake, and the one-off Agents' sockets lingered until they idled out
+ * (bench/RESULTS.md, "Kubernetes executor at scale": 1.00 connections per call without this).
  *
  * These clients still let the KubeConfig authenticate each request exactly as makeApiClient's do (headers and
- * tokens from exec/file providers, re-read certificates), then swap the one-off agent it built for a keep-alive
- * agent with the same options, shared by every client of that KubeConfig. Different TLS options (a rotated client
- * certificate, another cluster's CA) get an agent of their own. Proxy agents, which the library builds only for
- * clusters with a proxy-url, are left as they are. Watches (informers) go through `applyToFetchOptions`, untouched:
- * each is one long-lived stream anyway.
+ * tokens from exec/file providers, re-read certificates), then swap the one-off Agent for the shared one built for
+ * the same TLS options, shared by every client of that KubeConfig. Different TLS options (a rotated client
+ * certificate, another cluster's CA) get an Agent of their own. Proxies and SOCKS keep the library's dispatcher.
+ * Watches (informers) call the KubeConfig directly, untouched: each is one long-lived stream anyway.
  */
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import { BatchV1Api, CoreV1Api, createConfiguration, ServerConfiguration, type KubeConfig, type RequestContext, type SecurityAuthentication } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, createConfiguration, ServerConfiguration, type DispatcherOptions, type KubeConfig, type RequestContext, type SecurityAuthentication } from '@kubernetes/client-node';
 
 export interface KubeApiClients {
   batch: BatchV1Api;
   core: CoreV1Api;
 }
 
-/**
- * Idle sockets close after `timeout`, well before kube-apiserver drops them (90 s idle); `lifo` lets a burst's extra
- * sockets idle out. No maxSockets: client-node's node-fetch 2 fails a chunked response with a false "Premature close"
- * when its socket passes straight to a request queued in the agent (node-fetch#1767; seen here with 16 and 64).
- */
-const KEEP_ALIVE: http.AgentOptions = { keepAlive: true, scheduling: 'lifo', timeout: 30_000 };
-/** Agents kept per KubeConfig; the oldest is dropped (its sockets finish their requests, then idle out). */
+type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+
+/** Agents kept per KubeConfig; the oldest is dropped (undici closes its idle sockets after a few seconds). */
 const MAX_AGENTS = 4;
 
-type Agent = http.Agent | https.Agent;
-
-/** A digest of the options a one-off agent was built with, or null when one is not plain data (then it is not pooled). */
-function optionsKey(kind: string, options: Record<string, unknown>): string | null {
-  const hash = createHash('sha256').update(kind);
+/** A digest of the options a one-off Agent was built with, or null when one is not plain data (then it is not pooled). */
+function optionsKey(options: Record<string, unknown>): string | null {
+  const hash = createHash('sha256');
   for (const name of Object.keys(options).sort()) {
     const value = options[name];
     if (value === undefined || value === null) continue;
@@ -49,20 +41,14 @@ function optionsKey(kind: string, options: Record<string, unknown>): string | nu
   return hash.digest('hex');
 }
 
-class AgentPool {
-  private readonly agents = new Map<string, Agent>();
+class DispatcherPool {
+  private readonly agents = new Map<string, Dispatcher>();
 
-  /** The shared keep-alive agent for the options of `agent`, the one-off agent the library built for a request. */
-  shared(agent: Agent | undefined): Agent | undefined {
-    // Exact classes only: proxy agents (subclasses) carry more than their options.
-    const kind = agent?.constructor === https.Agent ? 'https' : agent?.constructor === http.Agent ? 'http' : null;
-    if (!agent || !kind) return agent;
-    const options = { ...(agent as https.Agent).options } as Record<string, unknown>;
-    const key = optionsKey(kind, options);
-    if (!key) return agent;
+  /** The shared Agent for `key`; the one-off Agent just built for this request becomes it when there is none. */
+  shared(key: string, oneOff: Dispatcher): Dispatcher {
     let pooled = this.agents.get(key);
     if (!pooled) {
-      pooled = kind === 'https' ? new https.Agent({ ...options, ...KEEP_ALIVE }) : new http.Agent({ ...options, ...KEEP_ALIVE });
+      pooled = oneOff;
       this.agents.set(key, pooled);
       if (this.agents.size > MAX_AGENTS) this.agents.delete(this.agents.keys().next().value!);
     }
@@ -71,18 +57,26 @@ class AgentPool {
 }
 
 /** One pool per KubeConfig, so the executor's and the watcher's clients share connections. */
-const pools = new WeakMap<KubeConfig, AgentPool>();
+const pools = new WeakMap<KubeConfig, DispatcherPool>();
 
 function keepAliveAuthentication(kubeConfig: KubeConfig): SecurityAuthentication {
   let pool = pools.get(kubeConfig);
-  if (!pool) pools.set(kubeConfig, (pool = new AgentPool()));
+  if (!pool) pools.set(kubeConfig, (pool = new DispatcherPool()));
   const agents = pool;
   return {
     getName: () => kubeConfig.getName(),
     async applySecurityAuthentication(context: RequestContext) {
-      await kubeConfig.applySecurityAuthentication(context);
-      const agent = agents.shared(context.getAgent());
-      if (agent) context.setAgent(agent);
+      // A per-request view of the KubeConfig that notes the dispatcher options its public createDispatcherOptions
+      // computes for this request (the Agent itself keeps them private); everything else is the KubeConfig's own.
+      let options: DispatcherOptions | undefined;
+      const view = Object.create(kubeConfig) as KubeConfig;
+      view.createDispatcherOptions = (cluster, agentOptions) => (options = kubeConfig.createDispatcherOptions(cluster, agentOptions));
+      await view.applySecurityAuthentication(context);
+      const oneOff = context.getDispatcher();
+      // 'none' uses undici's global dispatcher, which pools already; proxies keep their own.
+      if (!oneOff || options?.type !== 'agent') return;
+      const key = optionsKey(options.connect as Record<string, unknown>);
+      if (key) context.setDispatcher(agents.shared(key, oneOff));
     },
   };
 }
