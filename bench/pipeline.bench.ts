@@ -27,6 +27,8 @@ import { jobIdFor } from '../activities/runJob.js';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 20;
+/** One JSON object with the figures under named keys, to compare across commits (issue 16). */
+const asJson = process.argv.includes('--json');
 
 const PIPELINE = `
 apiVersion: gauntlet.dev/v1
@@ -71,7 +73,8 @@ try {
   const walls: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = Date.now();
-    const run = await runCli(['run', spec, '--json'], stack.env);
+    // --no-cache: every run must really launch its jobs (the same spec would otherwise be answered from the cache).
+    const run = await runCli(['run', spec, '--json', '--no-cache'], stack.env);
     if (run.code !== 0) throw new Error(`run ${i} failed: ${run.stderr}`);
     walls.push((Date.now() - started) / 1000);
     const { manifestUri } = z.object({ manifestUri: z.string() }).parse(JSON.parse(run.stdout));
@@ -107,7 +110,25 @@ try {
     process.stderr.write(`run ${i + 1}/${runs}: ${walls.at(-1)?.toFixed(2)} s\n`);
   }
   clearInterval(sampler);
-  const line = (name: string, value: string) => process.stdout.write(`${name.padEnd(34)} ${value}\n`);
+  if (asJson) {
+    const ms = (seconds: number) => Math.round(seconds * 1000);
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'pipeline',
+        runs,
+        runWallMsMedian: ms(median(walls)),
+        runToFirstTrainerMs: ms(median(toSpawn)),
+        runToTrainerReadyMs: ms(median(toReady)),
+        overheadPerJobMsMedian: ms(median(overheads)),
+        jobs: overheads.length,
+        trainerStartupMsMedian: ms(median(startups)),
+        rssMiBIdle: Math.round(idleRss),
+        rssMiBPeak: Math.round(peakRss),
+        load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
+      })}\n`,
+    );
+  }
+  const line = (name: string, value: string) => (asJson ? process.stderr : process.stdout).write(`${name.padEnd(34)} ${value}\n`);
   line('runs', String(runs));
   line('run wall time (median)', `${median(walls).toFixed(2)} s`);
   line('run → trainer spawn (median)', `${median(toSpawn).toFixed(2)} s`);
