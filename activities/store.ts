@@ -3,7 +3,7 @@
  * `s3://bucket/key` URI. A thin adapter over the injected MinIO client that speaks bytes, JSON and URIs.
  */
 import type { Client as MinioClient } from 'minio';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { guardService } from './infrastructure.js';
 
 export interface S3Location {

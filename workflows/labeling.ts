@@ -69,7 +69,7 @@ export async function labelingWorkflow(input: LabelingInput): Promise<LabelingRe
   setHandler(
     leaseBatchUpdate,
     ({ annotator }) => {
-      const now = Date.now();
+      const now = new Date().getTime();
       queue.expireLeases(now);
       changed = true;
       // Pulling again while holding a batch gives the same batch: a person whose terminal crashed loses nothing.
@@ -94,7 +94,7 @@ export async function labelingWorkflow(input: LabelingInput): Promise<LabelingRe
   setHandler(
     submitLabelsUpdate,
     ({ batch, annotator, labels }) => {
-      const adjudication = queue.complete(batch, annotator, labels, Date.now());
+      const adjudication = queue.complete(batch, annotator, labels, new Date().getTime());
       changed = true;
       const open = queue.state.batches.filter((b) => b.status === 'open').length;
       const leased = queue.state.batches.filter((b) => b.status === 'leased').length;
@@ -103,7 +103,7 @@ export async function labelingWorkflow(input: LabelingInput): Promise<LabelingRe
     {
       // Rejected submissions leave no trace in the history: nothing is recorded and the batch stays leased.
       validator: ({ batch, annotator, labels }) => {
-        const problems = queue.submissionProblems(batch, annotator, labels, classes, Date.now());
+        const problems = queue.submissionProblems(batch, annotator, labels, classes, new Date().getTime());
         if (problems.length) throw ApplicationFailure.nonRetryable(problems.join('\n'), 'SubmissionRefused');
       },
     },
@@ -113,7 +113,7 @@ export async function labelingWorkflow(input: LabelingInput): Promise<LabelingRe
     const open = queue.state.batches.filter((batch) => batch.status === 'open');
     if (open.length === 0) return `no open batch (${queue.state.batches.filter((batch) => batch.status === 'leased').length} leased to others)`;
     const reasons = open.map((batch) => queue.refusal(batch, annotator)).filter((reason) => reason !== null);
-    const waiting = open.filter((batch) => batch.notBefore > Date.now()).length;
+    const waiting = open.filter((batch) => batch.notBefore > new Date().getTime()).length;
     return `no batch ${annotator} may take now (${open.length} open${waiting ? `, ${waiting} waiting out a retry backoff` : ''}${reasons.length ? `; ${reasons[0]}` : ''})`;
   }
 
@@ -137,10 +137,10 @@ export async function labelingWorkflow(input: LabelingInput): Promise<LabelingRe
       const labels = await quick.readJobLabels.executeWithOptions({ summary: `${summary} · check` }, [
         { labelsUri, batch: batch.id, annotator: annotator.name, items: batch.items, classes },
       ]);
-      queue.complete(batch.id, annotator.name, labels, Date.now());
+      queue.complete(batch.id, annotator.name, labels, new Date().getTime());
     } catch (error) {
       if (isCancellation(error) || FATAL_TYPES.has(rootFailureType(error) ?? '')) fatal ??= error;
-      else queue.fail(batch.id, annotator.name, Date.now(), 'failed', rootCauseMessage(error));
+      else queue.fail(batch.id, annotator.name, new Date().getTime(), 'failed', rootCauseMessage(error));
     } finally {
       running.set(annotator.name, (running.get(annotator.name) ?? 1) - 1);
       changed = true;
@@ -150,7 +150,7 @@ export async function labelingWorkflow(input: LabelingInput): Promise<LabelingRe
   while (!queue.finished) {
     if (fatal) throw fatal;
     await publishNew();
-    const now = Date.now();
+    const now = new Date().getTime();
     queue.expireLeases(now);
     for (const annotator of machines) {
       while ((running.get(annotator.name) ?? 0) < annotator.concurrency) {
@@ -163,9 +163,9 @@ export async function labelingWorkflow(input: LabelingInput): Promise<LabelingRe
     }
     if (queue.finished) break;
     changed = false;
-    const wake = queue.nextWakeAt(Date.now());
+    const wake = queue.nextWakeAt(new Date().getTime());
     if (wake === null) await condition(() => changed);
-    else await condition(() => changed, Math.max(1, wake - Date.now()));
+    else await condition(() => changed, Math.max(1, wake - new Date().getTime()));
   }
   if (fatal) throw fatal;
 

@@ -72,12 +72,12 @@ export async function withRetries<T>(call: () => Promise<T>, rules: RetryRules):
   let infraRetries = 0;
   let trainerFailures = 0;
   for (;;) {
-    const calledAt = Date.now();
+    const calledAt = new Date().getTime();
     try {
       return await call();
     } catch (error) {
       const failure = classifyActivityFailure(error, rules.kind);
-      const failedAt = Date.now();
+      const failedAt = new Date().getTime();
       if (failure.kind === 'infrastructure') {
         if (outageSince === null || failedAt - calledAt > rules.progressMs) {
           outageSince = calledAt;

@@ -43,7 +43,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     ...(input.historyLimit !== undefined ? { historyLimit: input.historyLimit } : {}),
     runs,
     carried,
-    now: Date.now(),
+    now: new Date().getTime(),
   });
   const reportEpochs = machine.reportEpochs;
   const { metric } = machine.objective;
@@ -110,7 +110,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   }
 
   function trialEnded(trial: number, outcome: JobOutcome | null, failure: unknown): SweepEvent {
-    const now = Date.now();
+    const now = new Date().getTime();
     if (outcome) {
       const { metrics, artifacts } = outcome.result;
       return { type: 'trialCompleted', trial, now, result: { metrics, launches: outcome.launches, epochs: outcome.epochs, ...(artifacts.checkpoint ? { checkpoint: artifacts.checkpoint } : {}) } };
@@ -122,7 +122,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
 
   /** Plans the next trial and launches it; false when there is none to launch now. */
   async function launchNext(): Promise<boolean> {
-    let next = first(machine.handle({ type: 'plan', now: Date.now() })) as PlanOutcome;
+    let next = first(machine.handle({ type: 'plan', now: new Date().getTime() })) as PlanOutcome;
     if (next?.kind === 'suggest') next = await suggestWithTpe(next);
     if (next?.kind === 'fail') failWith(next);
     if (next?.kind !== 'launch') return false;
@@ -144,17 +144,17 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
         { sweep: request.sweep, trial: request.trial, count: request.count, key: `${workflowId}/${runId}`, version: request.version, base: request.base, changes: request.changes },
       ]);
     let answer = await call(suggestion);
-    let next = first(machine.handle({ type: 'planned', now: Date.now(), answer })) as PlanOutcome;
+    let next = first(machine.handle({ type: 'planned', now: new Date().getTime(), answer })) as PlanOutcome;
     if (next?.kind === 'suggest') {
       answer = await call(next);
-      next = first(machine.handle({ type: 'planned', now: Date.now(), answer })) as PlanOutcome;
+      next = first(machine.handle({ type: 'planned', now: new Date().getTime(), answer })) as PlanOutcome;
     }
     return next;
   }
 
   /** Writes the changed records to the paged table in the store; finished ones then leave the workflow's memory. */
   async function writeTable(): Promise<void> {
-    for (let page = first(machine.handle({ type: 'writeTable', now: Date.now() })); page?.kind === 'writePage'; ) {
+    for (let page = first(machine.handle({ type: 'writeTable', now: new Date().getTime() })); page?.kind === 'writePage'; ) {
       const { records, total } = page;
       const uri = await quick.writeTrialTable.executeWithOptions({ summary: `sweep · trial table (${records.length} changed)` }, [{ records, total }]);
       page = first(machine.handle({ type: 'tableWritten', uri }));
@@ -187,7 +187,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   async function schedule(): Promise<void> {
     for (;;) {
       const history = workflowInfo();
-      const turn = machine.handle({ type: 'turn', now: Date.now(), historyEvents: history.historyLength, historyBytes: history.historySize });
+      const turn = machine.handle({ type: 'turn', now: new Date().getTime(), historyEvents: history.historyLength, historyBytes: history.historySize });
       carryOutStops(turn, scopes);
       const next = first(turn);
       if (next?.kind === 'handOver') await continueWithRunningTrials();
@@ -195,7 +195,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       const idle = first(machine.handle({ type: 'idle' }));
       if (idle?.kind !== 'wait') break;
       await condition(() => machine.wakeups > idle.since);
-      if (first(machine.handle({ type: 'woke', now: Date.now() }))?.kind === 'writeTable') await writeTable();
+      if (first(machine.handle({ type: 'woke', now: new Date().getTime() }))?.kind === 'writeTable') await writeTable();
     }
   }
   await writeTable();

@@ -3,7 +3,7 @@
  * notes that say what could not be shown. A missing or malformed artifact costs its section, never the report;
  * an unreachable store is an outage and propagates (the activity is retried, the CLI says so).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InfrastructureError } from '../infrastructure.js';
 import { parseS3Uri, type ArtifactStore } from '../store.js';
 import type { Manifest, SpecView } from './schemas.js';

@@ -2,7 +2,7 @@
  * `gauntlet dev up | down | status | logs` — the embedded dev stack (deploy/dev). Errors print one line (no stack
  * trace) and exit non-zero.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DevError } from '../../deploy/dev/errors.js';
 import { type DevOptions, type StatusResult, type UpResult, devDown, devLogs, devStatus, devUp } from '../../deploy/dev/stack.js';
 import { registerDevClusterCommands } from './devCluster.js';

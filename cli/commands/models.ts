@@ -3,7 +3,7 @@
  * changed through MinIO alone (no Temporal needed). Promotion by hand takes a succeeded run's model from its manifest.
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InfrastructureError } from '../../activities/infrastructure.js';
 import { ModelRegistry } from '../../activities/registry.js';
 import { modelOfRun, RegistryError } from '../../activities/runModel.js';

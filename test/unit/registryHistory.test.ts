@@ -5,7 +5,7 @@ import { higherIsBetter } from '../../core/registry/direction.js';
 import { headlineOf } from '../../core/registry/headline.js';
 import { championStack, rollbackTarget } from '../../core/registry/history.js';
 import { historyKey } from '../../core/registry/keys.js';
-import { ChampionRecord, HistoryEntry, PromotionRule } from '../../core/registry/schemas.js';
+import { ChampionRecord, type HistoryEntry, PromotionRule } from '../../core/registry/schemas.js';
 
 let clock = 0;
 function record(runId: string): ChampionRecord {
