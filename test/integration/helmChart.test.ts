@@ -20,6 +20,7 @@ import { freePorts, httpStatus } from '../../deploy/dev/net.js';
 import { sleep } from '../../deploy/dev/process.js';
 import { type TestStack, startTestStack } from '../../deploy/dev/testStack.js';
 import { WORKER_ENV, loadWorkerConfig } from '../../worker/config.js';
+import { TelemetryEnv, telemetryConfig } from '../../worker/telemetry/config.js';
 import { type Helm, helm as startHelm, helmMissingReason } from '../support/helm.js';
 import { serverDryRun } from '../support/kubeDryRun.js';
 import { repoRoot } from '../support/paths.js';
@@ -124,12 +125,27 @@ else describe('Helm chart charts/gauntlet', () => {
   it('renders the worker, its settings and least-privilege RBAC by default; NetworkPolicy and PDB only when asked', () => {
     assert.deepEqual(kinds(defaults), ['ConfigMap', 'Deployment', 'Role', 'RoleBinding', 'ServiceAccount']);
     assert.deepEqual(kinds(full), ['ConfigMap', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'ServiceAccount']);
+    // The policy lets in the health probes and the metrics scrape, each from the peers the values name.
+    // The rendered YAML says `from` (the client's type names it `_from`).
+    type Rule = { ports?: Array<{ port?: string | number }>; from?: Array<{ namespaceSelector?: { matchLabels?: Record<string, string> } }> };
+    const ingress = (one<{ spec?: { ingress?: Rule[] } } & KubernetesObject>(full, 'NetworkPolicy').spec?.ingress ?? []);
+    assert.deepEqual(ingress.map((rule) => [rule.ports?.[0]?.port, rule.from?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']]), [
+      ['health', 'monitoring'],
+      ['metrics', 'monitoring'],
+    ]);
   });
 
   it("the ConfigMap holds only the worker's real GAUNTLET_* settings, and the worker loads them", () => {
     const data = one<V1ConfigMap>(defaults, 'ConfigMap').data ?? {};
-    const known = new Set<string>(Object.values(WORKER_ENV));
+    const known = new Set<string>([...Object.values(WORKER_ENV), ...Object.keys(TelemetryEnv.shape)]);
     assert.deepEqual(Object.keys(data).filter((k) => !known.has(k)), []);
+    // Metrics on by default, tracing only with an endpoint (worker/telemetry/config.ts reads the same variables).
+    assert.equal(telemetryConfig('gauntlet-worker', data).metrics?.port, 9464);
+    assert.equal(telemetryConfig('gauntlet-worker', data).tracing, null);
+    const fullData = one<V1ConfigMap>(full, 'ConfigMap').data ?? {};
+    assert.deepEqual(Object.keys(fullData).filter((k) => !known.has(k) && !k.startsWith('GAUNTLET_')), []);
+    assert.equal(telemetryConfig('gauntlet-worker', fullData).metrics?.port, 9100);
+    assert.equal(telemetryConfig('gauntlet-worker', fullData).tracing?.serviceName, 'gauntlet-worker-prod');
     // With the two credentials the Deployment adds from the Secret, worker/config.ts accepts the whole set.
     const config = loadWorkerConfig({ ...data, GAUNTLET_STORAGE_ACCESS_KEY: 'key', GAUNTLET_STORAGE_SECRET_KEY: 'secret-value' });
     assert.equal(config.healthPort, 8080);
@@ -138,14 +154,21 @@ else describe('Helm chart charts/gauntlet', () => {
   });
 
   it('the Deployment probes the health endpoint, outlasts a heartbeat on shutdown, and takes credentials only from Secrets', () => {
-    for (const [docs, port, grace] of [
-      [defaults, 8080, 120],
-      [full, 9090, 600],
+    // The full values' podAnnotations say prometheus.io/scrape "false": a person's annotations win over the chart's.
+    for (const [docs, port, grace, metrics, scrape] of [
+      [defaults, 8080, 120, 9464, 'true'],
+      [full, 9090, 600, 9100, 'false'],
     ] as const) {
-      const pod = one<V1Deployment>(docs, 'Deployment').spec?.template.spec;
+      const template = one<V1Deployment>(docs, 'Deployment').spec?.template;
+      const pod = template?.spec;
       const container = pod?.containers[0];
       assert.equal(pod?.terminationGracePeriodSeconds, grace);
-      assert.deepEqual(container?.ports, [{ name: 'health', containerPort: port, protocol: 'TCP' }]);
+      assert.deepEqual(container?.ports, [
+        { name: 'health', containerPort: port, protocol: 'TCP' },
+        { name: 'metrics', containerPort: metrics, protocol: 'TCP' },
+      ]);
+      assert.equal(template?.metadata?.annotations?.['prometheus.io/port'], String(metrics));
+      assert.equal(template?.metadata?.annotations?.['prometheus.io/scrape'], scrape);
       assert.deepEqual(container?.livenessProbe?.httpGet, { path: '/healthz', port: 'health' });
       assert.deepEqual(container?.readinessProbe?.httpGet, { path: '/readyz', port: 'health' });
       assert.equal(one<V1ConfigMap>(docs, 'ConfigMap').data?.GAUNTLET_HEALTH_PORT, String(port));
@@ -229,7 +252,7 @@ else describe('Helm chart charts/gauntlet', () => {
           stringData: { GAUNTLET_STORAGE_ACCESS_KEY: stack.storage.accessKey, GAUNTLET_STORAGE_SECRET_KEY: stack.storage.secretKey },
         },
       });
-      const [healthPort] = (await freePorts(1)) as [number];
+      const [healthPort, metricsPort] = (await freePorts(2)) as [number, number];
       const values = join(scratch, 'local-values.yaml');
       // The pod runner starts the container's command on this machine: the worker from this checkout, on loopback.
       writeFileSync(
@@ -242,6 +265,7 @@ else describe('Helm chart charts/gauntlet', () => {
           // No in-cluster ServiceAccount token on this machine: the local executor only.
           kubernetesExecutor: { enabled: false },
           worker: { healthPort, stateDir: join(scratch, 'worker-state') },
+          metrics: { port: metricsPort },
         }),
       );
       const install = await helm.run(['install', 'gw', CHART, '--namespace', RELEASE_NS, '--kubeconfig', cluster.kubeconfig, '--values', values]);
@@ -262,6 +286,12 @@ else describe('Helm chart charts/gauntlet', () => {
         await sleep(500);
       }
       assert.equal(await httpStatus(`http://127.0.0.1:${healthPort}/healthz`), 200);
+      // The chart's metrics port: the in-cluster worker answers a Prometheus scrape with Gauntlet's and the SDK's metrics.
+      const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      assert.equal(scrape.status, 200);
+      const exposition = await scrape.text();
+      assert.match(exposition, /^# TYPE gauntlet_jobs_running gauge$/m);
+      assert.match(exposition, /^temporal_\w+/m);
       const running = await podOf();
       assert.equal(running?.status?.phase, 'Running');
       assert.ok(running?.status?.containerStatuses?.[0]?.state?.running);
