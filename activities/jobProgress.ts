@@ -6,13 +6,9 @@
  */
 import type { JobProgressUpdate } from '../core/progress.js';
 import type { ProgressEvent } from '../core/spec/job.js';
-import type { ProgressReporting } from './types.js';
+import type { EpochMetrics, ProgressReporting } from './types.js';
 
-/** The metrics of one closed epoch (a checkpoint closes an epoch). */
-export interface EpochMetrics {
-  epoch: number;
-  metrics: Record<string, number | null>;
-}
+export type { EpochMetrics };
 
 export class ProgressFolder {
   private readonly metrics: Record<string, number | null> = {};

@@ -1,12 +1,12 @@
 /** Requests and results of the activities, shared (as types only) with the workflows. */
 import type { Job, JobMode, JobResult, Schedule, SplitName } from '../core/spec/job.js';
 import type { SplitPlanOptions } from '../core/split/plan.js';
+import type { IngestResult, SnapshotUsed } from '../contracts/ingest.js';
 import type { PipelineSpec } from '../core/spec/pipeline.js';
 import type { KubernetesSpec } from '../core/spec/kubernetes.js';
 import type { GateVerdict, LrDecision } from '../core/progress.js';
 import type { LrRangeTestAnalysis, LrSuggestions } from '../core/lr/rangeTest.js';
 import type { OutputConversion } from '../core/oracle.js';
-import type { EpochMetrics } from './jobProgress.js';
 import type { LabelingSummary } from '../core/labeling/summary.js';
 import type { CheckResult } from '../core/data/check.js';
 
@@ -32,29 +32,7 @@ export interface IngestRequest {
   snapshot?: string;
 }
 
-/** The file a folder source resolved to: what the run really read. */
-export interface SnapshotUsed {
-  name: string;
-  /** `file:/abs/path.csv` or `s3://bucket/key.csv`. */
-  location: string;
-}
-
-export interface IngestResult {
-  data: Job['data'];
-  rows: number;
-  classes: string[];
-  counts: { train: number; valid: number; test: number };
-  splitSha256: string;
-  /**
-   * K-fold (data.split.kind kfold): one split manifest per fold ({train: the other folds, valid: this fold, test});
-   * `data.splitUri` then trains on every non-test row (valid empty) for the final model.
-   */
-  folds?: Array<{ splitUri: string; splitSha256: string; counts: { train: number; valid: number; test: number } }>;
-  /** Rows with an empty label (only when the request allowed them). */
-  unlabeledRows?: number[];
-  /** Set when the source is a folder of snapshots. */
-  snapshot?: SnapshotUsed;
-}
+export type { IngestResult, SnapshotUsed };
 
 export interface JobRequest {
   /** Stage name: part of the job id and the output prefix, stable across retries. */
@@ -82,6 +60,12 @@ export interface JobRequest {
   progress?: ProgressReporting;
   /** False (`gauntlet run --no-cache`): run the job even when an earlier one had the same inputs. @default true */
   cache?: boolean;
+}
+
+/** The metrics of one closed epoch (a checkpoint closes an epoch). */
+export interface EpochMetrics {
+  epoch: number;
+  metrics: Record<string, number | null>;
 }
 
 export interface ProgressReporting {

@@ -10,7 +10,7 @@ import type { LabelBatch, SubmittedLabel } from '../core/labeling/queue.js';
 import type { Job } from '../core/spec/job.js';
 import type { ItemView } from '../core/spec/labeling.js';
 import type { PipelineSpec } from '../core/spec/pipeline.js';
-import type { IngestResult } from '../activities/types.js';
+import type { IngestResult } from './ingest.js';
 
 export type { AnnotatorThroughput, LabelingSummary };
 

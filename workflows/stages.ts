@@ -9,8 +9,7 @@ import type { HeadlineMetric } from '../core/eval/headline.js';
 import type { ChampionRecord } from '../core/registry/schemas.js';
 import { describeConfig } from '../core/sweep/config.js';
 import { lrGroupConfigs, lrGroupKey, trialSettings } from '../core/sweep/space.js';
-import type { sweepWorkflow as sweepWorkflowType } from './sweep.js';
-import { sweepWorkflowId, type SweepResult } from '../contracts/sweep.js';
+import { sweepWorkflowId, type SweepInput, type SweepResult } from '../contracts/sweep.js';
 import type { Activities } from '../activities/index.js';
 import type { IngestResult, JobOutcome, JobRequest } from '../activities/types.js';
 import { describeSchedule, splitMetrics } from '../core/describe.js';
@@ -377,7 +376,8 @@ export async function sweepStage(ctx: RunContext, data: IngestResult, maxLrByGro
   tracker.skip('train', 'replaced by the sweep');
   tracker.start('sweep', `${sweep.strategy.kind} · ${sweep.budget.maxTrials} trials · ≤ ${concurrency} at once · early stopping ${sweep.earlyStopping.kind}`);
   const { workflowId } = workflowInfo();
-  const result = await executeChild<typeof sweepWorkflowType>('sweepWorkflow', {
+  // Typed by the contract, not `typeof sweepWorkflow`: sweep.ts uses this module, and the import graph has no cycles.
+  const result = await executeChild<(input: SweepInput) => Promise<SweepResult>>('sweepWorkflow', {
     workflowId: sweepWorkflowId(workflowId),
     args: [{ spec, data: data.data, maxLrByGroup }],
     staticSummary: `sweep of ${spec.name} · ${sweep.strategy.kind} · ${sweep.budget.maxTrials} trials`,

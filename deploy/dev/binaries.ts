@@ -10,29 +10,11 @@ import { runCapture } from './exec.js';
 import { withLock } from './lock.js';
 import { CLUSTER_BINARIES, type ClusterBinaryName } from './cluster/versions.js';
 import { cacheRoot, repoRoot } from './paths.js';
+import type { BinarySpec } from './binarySpec.js';
 
 export type BinaryName = 'temporal' | 'minio' | 'helm' | ClusterBinaryName;
 
-export interface BinarySpec {
-  /** The version label: cache key, and what `<name> --version` must print for a PATH binary to be used. */
-  version: string;
-  /** `go install` target (package@moduleVersion); with `wrapperModule`, the package to `go build` there. */
-  installTarget: string;
-  /**
-   * A wrapper module folder (go.mod + go.sum, relative to the repo root) to build `installTarget` from, for modules
-   * whose own go.mod has replace lines (`go install pkg@version` refuses those).
-   */
-  wrapperModule?: string;
-  /** Arguments that make the binary print its version. @default ['--version'] */
-  versionArgs?: string[];
-  ldflags: string;
-  /** Go version the module asks for (for the error when go is missing). */
-  goVersion: string;
-  /** Rough build time on 2 cores with an empty go build cache, for the "first run only" line. */
-  buildMinutes: number;
-  /** True when `<name> --version` output shows this exact version. */
-  matches(versionOutput: string): boolean;
-}
+export type { BinarySpec };
 
 /**
  * MinIO: the pin `RELEASE.2025-10-15T17-29-55Z` (commit 9e49d5e7a648, pseudo-version

@@ -3,7 +3,7 @@
  * of deploy/dev/binaries.ts. Versions move together: KWOK v0.8.0 is tested against Kubernetes 1.36.1 (its default,
  * top of its supported_releases.txt) and kwokctl pairs 1.36 with etcd 3.6 (3.6.16: the newest 3.6 the proxy serves).
  */
-import type { BinarySpec } from '../binaries.js';
+import type { BinarySpec } from '../binarySpec.js';
 
 export const KUBERNETES_VERSION = 'v1.36.1';
 export const ETCD_VERSION = 'v3.6.16';
