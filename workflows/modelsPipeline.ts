@@ -106,6 +106,9 @@ export async function modelsPipeline(input: PipelineInput): Promise<PipelineResu
         staticSummary: `model ${model.name} of ${spec.name} · label ${own.labelColumn}`,
       });
       results[model.name] = result;
+      // The child's stages say which of its jobs came from the cache; the chain's stage says so for its model.
+      const cachedFrom = result.jobs.train?.cachedFrom?.run;
+      if (cachedFrom) tracker.noteCached(cachedFrom);
       for (const gate of result.gates) tracker.recordGate({ ...gate, gate: `${model.name}:${gate.gate}` });
       const prefixed = Object.fromEntries(Object.entries(result.metrics).map(([name, value]) => [`${model.name}_${name}`, value]));
       tracker.recordMetrics(prefixed);

@@ -94,6 +94,18 @@ describe('a chain of two models (real dev server, fake activities)', () => {
     assert.equal(handoffs[0]!.finalPredictionsUris.length, 2);
   });
 
+  test('GIVEN the locator’s train job answered by the cache THEN the chain’s locator stage says whose outputs it reused', async () => {
+    const base = fakeActivities();
+    const { progress } = await run('chain-cached', 'groundTruth', {
+      runJob: async (request) => {
+        const outcome = await base.runJob(request);
+        return request.mode === 'train' && request.data.labelColumn === 'cell' ? { ...outcome, launches: 0, cachedFrom: { run: 'chain-earlier', stage: 'train' } } : outcome;
+      },
+    });
+    assert.match(progress.stages.find((stage) => stage.stage === 'locator')?.detail ?? '', / · cached from chain-earlier$/);
+    assert.doesNotMatch(progress.stages.find((stage) => stage.stage === 'reader')?.detail ?? '', /cached/);
+  });
+
   test('GIVEN handoff groundTruth THEN nothing is cross-fitted and the hand-off gets no predictions', async () => {
     const { jobs, handoffs, result } = await run('chain-truth', 'groundTruth');
     assert.equal(result.status, 'succeeded');
