@@ -19,6 +19,7 @@ import * as stage from './stages.js';
 import { labelStage } from './labelStage.js';
 import { kfoldStage } from './kfoldStage.js';
 import { checksStage } from './checksStage.js';
+import { evaluate } from './evaluateStage.js';
 import { modelsPipeline } from './modelsPipeline.js';
 
 export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineResult> {
@@ -93,7 +94,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     }
     const human = labeling?.summary.humanCeiling.accuracy;
     const noise = labeling?.summary.irreducibleError;
-    const evaluation = await stage.evaluate(ctx, data, checkpoint, { ...(human != null ? { humanCeiling: human } : {}), ...(noise != null ? { irreducibleError: noise } : {}) });
+    const evaluation = await evaluate(ctx, data, checkpoint, { ...(human != null ? { humanCeiling: human } : {}), ...(noise != null ? { irreducibleError: noise } : {}) });
     jobs.evaluate = evaluation.outcome;
     // Runs started before the registry existed replay without the promote stage (README: changing workflow code).
     const promotion = checkpoint && patched('promote-stage') ? await promoteStage(ctx, evaluation, checkpoint, approval) : null;

@@ -9,7 +9,8 @@ import { headlineOf } from '../core/registry/headline.js';
 import { decidePromotion } from '../core/registry/promotion.js';
 import type { ChampionRecord, MetricValue, ModelCandidate } from '../core/registry/schemas.js';
 import { approveUpdate, type ApproveRequest } from '../contracts/pipeline.js';
-import type { Evaluation, RunContext } from './stages.js';
+import type { Evaluation } from './evaluateStage.js';
+import type { RunContext } from './stages.js';
 
 export interface PromotionOutcome {
   verdict: string;
