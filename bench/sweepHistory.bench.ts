@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
     strategy: { type: 'string', default: 'tpe' },
     stopping: { type: 'string', default: 'asha' },
     'can-events': { type: 'string', default: '8000' },
+    json: { type: 'boolean', default: false },
   },
 });
 const trials = Number(args.trials);
@@ -166,8 +167,10 @@ for await (const execution of client.workflow.list({ query: `WorkflowId = '${wor
   runs.push({ events: history.events?.length ?? 0, bytes, largestPayload, largestType });
 }
 const table = board.tableUri ? await readTrialTable(store, board.tableUri) : [];
-const line = (name: string, value: string) => console.log(`${name.padEnd(34)} ${value}`);
-console.log(`\nsweep history benchmark · ${trials} trials · ${args.strategy} + ${args.stopping} · ${gpus} GPUs · fake 20–200 ms trials\n`);
+/** --json: one JSON object of named figures on stdout (issue 16), the table on stderr. */
+const asJson = args.json;
+const line = (name: string, value: string) => (asJson ? console.error : console.log)(`${name.padEnd(34)} ${value}`);
+(asJson ? console.error : console.log)(`\nsweep history benchmark · ${trials} trials · ${args.strategy} + ${args.stopping} · ${gpus} GPUs · fake 20–200 ms trials\n`);
 line('result', `${result.trials} trials: ${result.completed} completed, ${result.stopped} stopped, ${result.failed} failed · best ${result.best?.objective?.toFixed(4)} (trial ${result.best?.trial})`);
 line('jobs started', `${jobsStarted} (a re-attached trial after a hand-over adopts its job: more than ${trials} would mean a relaunch)`);
 line('wall', `${seconds.toFixed(0)} s · ${(result.trials / seconds).toFixed(1)} trials/s`);
@@ -180,5 +183,19 @@ line('hand-over state, all chunks, summed', `${(carryBytes / 1e6).toFixed(2)} MB
 line('table in the store', `${table.length} trials, ${new Set(table.map((t) => Math.floor(t.trial / 500))).size} pages`);
 line('leaderboard query', `${(JSON.stringify(board).length / 1024).toFixed(0)} KiB, ${board.trials.length} trials shown`);
 line('bench process RSS max (worker inside)', `${(Math.max(...rss) / 2 ** 20).toFixed(0)} MiB`);
+if (asJson) {
+  console.log(
+    JSON.stringify({
+      bench: 'sweepHistory',
+      trials: result.trials,
+      jobsStarted,
+      wallMs: Math.round(seconds * 1000),
+      continueAsNewRuns: runs.length,
+      historyEventsMax: Math.max(...runs.map((r) => r.events)),
+      largestPayloadKiB: Math.round(largest.largestPayload / 1024),
+      rssMiBPeak: Math.round(Math.max(...rss) / 2 ** 20),
+    }),
+  );
+}
 await connection.close();
 await stack.stop();

@@ -120,7 +120,9 @@ const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const spread = (values: number[]) =>
   `median ${sec(quantile(values, 0.5))} · p90 ${sec(quantile(values, 0.9))} · mean ${sec(mean(values))} · max ${sec(Math.max(...values))}`;
-const line = (name: string, value: string) => process.stdout.write(`${name.padEnd(40)} ${value}\n`);
+/** --json: one JSON object of named figures on stdout (issue 16), the table on stderr. */
+const asJson = process.argv.includes('--json');
+const line = (name: string, value: string) => (asJson ? process.stderr : process.stdout).write(`${name.padEnd(40)} ${value}\n`);
 const note = (text: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
 
 function rssMiB(pid: number): number {
@@ -571,6 +573,22 @@ try {
   line('  rest (CLI, other users of this machine)', `${(machine - listed).toFixed(1)} CPU-s`);
   line('fake trainer CPU per trial', `${((ok(runnerChildrenAfter - runnerChildrenBefore) / Math.max(1, pods.size)) * 1000).toFixed(0)} ms (${pods.size} pods)`);
   line('pipeline', `${result.status} · ${result.runId} · best val_accuracy ${board.best?.objective ?? 'n/a'}`);
+  if (asJson) {
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'sweepScale',
+        trials: trials.length,
+        gpus: GPUS,
+        gpuIdleFraction: idle(windowSamples, 'running'),
+        gpuIdleFractionWholeSweep: idle(sweepSamples, 'running'),
+        sweepWallMs: sweepEnd - sweepStart,
+        overheadPerTrialMsMedian: quantile(overhead, 0.5),
+        rssMiBIdle: Math.round(idleRss),
+        rssMiBPeak: Math.round(peakRss),
+        load: [loadBefore[0] ?? null, loadAfter[0] ?? null],
+      })}\n`,
+    );
+  }
 } finally {
   await cleanup();
 }
