@@ -4,7 +4,8 @@
  * evaluate on every data set asked for. Deterministic orchestration; jobs go through the same activities as a
  * one-model run, so retries, adoption after a worker crash and caching work the same.
  */
-import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { rootCauseMessage } from '../core/errors.js';
 import type { JobOutcome } from '../activities/types.js';
 import type { CrossFitPlan } from '../activities/twoStage.js';
 import { describeSchedule } from '../core/describe.js';
@@ -87,7 +88,7 @@ export async function modelWorkflow(input: ModelStageInput): Promise<ModelStageR
     tracker.end('succeeded');
     return { model, checkpoint, metrics, gates: tracker.progress.gates, lr: tracker.progress.lr ?? null, evaluations, outOfFold, jobs };
   } catch (error) {
-    tracker.end('failed', String(error));
+    tracker.end(isCancellation(error) ? 'cancelled' : 'failed', rootCauseMessage(error));
     throw error;
   }
 }
